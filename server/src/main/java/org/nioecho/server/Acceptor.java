@@ -1,0 +1,150 @@
+package org.nioecho.server;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a ready listening key into connections: at most {@code acceptsPerTurn} per turn
+ * (fairness). When descriptors run out (EMFILE/ENFILE) it stops accepting for
+ * {@code acceptBackoff} instead of spinning, logs once per episode, and resumes on its own;
+ * the listening socket is never closed because an accept failed. A connection reset
+ * before or right after accept is counted and skipped.
+ */
+final class Acceptor implements ChannelHandler {
+    private final Reactor reactor;
+    private final ServerSocketChannel listener;
+    private final int acceptsPerTurn;
+    private final long backoffNanos;
+    private SelectionKey key;
+    private long resumeAtNanos = Long.MAX_VALUE;
+    private boolean pausedByRequest;
+    private long failedInEpisode;
+
+    Acceptor(Reactor reactor, ServerSocketChannel listener) {
+        this.reactor = reactor;
+        this.listener = listener;
+        this.acceptsPerTurn = reactor.config().acceptsPerTurn();
+        this.backoffNanos = reactor.config().acceptBackoff().toNanos();
+    }
+
+    void register(Selector selector) throws IOException {
+        key = listener.register(selector, SelectionKey.OP_ACCEPT, this);
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        for (int i = 0; i < acceptsPerTurn && key.isValid() && resumeAtNanos == Long.MAX_VALUE; i++) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                onAcceptFailure(e);
+                continue;
+            }
+            if (channel == null) {
+                return;
+            }
+            if (failedInEpisode > 0) {
+                Log.info("accepting again after " + failedInEpisode + " failed accepts");
+                failedInEpisode = 0;
+            }
+            try {
+                reactor.adopt(channel);
+            } catch (IOException e) {
+                onSetupFailure(channel, e);
+            }
+        }
+    }
+
+    private void onAcceptFailure(IOException failure) {
+        AcceptError reason = AcceptError.of(failure);
+        reactor.metrics().countAcceptError(reason);
+        if (reason == AcceptError.ABORTED) {
+            Log.debug("accept: connection aborted before accept (" + failure.getMessage() + ")");
+            return;
+        }
+        if (failedInEpisode++ == 0) {
+            long backoffMs = TimeUnit.NANOSECONDS.toMillis(backoffNanos);
+            if (reason == AcceptError.TOO_MANY_OPEN_FILES) {
+                Log.warn("accept paused: " + failure.getMessage() + " (EMFILE/ENFILE); retrying every "
+                        + backoffMs + " ms until descriptors free up");
+            } else {
+                Log.error("accept failed; retrying every " + backoffMs + " ms", failure);
+            }
+        }
+        resumeAtNanos = System.nanoTime() + backoffNanos;
+        updateInterest();
+    }
+
+    private void onSetupFailure(SocketChannel channel, IOException failure) {
+        AcceptError reason = AcceptError.of(failure);
+        reactor.metrics().countAcceptError(reason);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+        if (reason == AcceptError.ABORTED) {
+            Log.debug("accept: connection reset right after accept (" + failure.getMessage() + ")");
+        } else {
+            Log.error("setting up an accepted connection failed", failure);
+        }
+    }
+
+    /** Ends a back-off once its time has come. */
+    void onTimer(long nowNanos) {
+        if (resumeAtNanos != Long.MAX_VALUE && nowNanos - resumeAtNanos >= 0) {
+            resumeAtNanos = Long.MAX_VALUE;
+            updateInterest();
+        }
+    }
+
+    /** When the current back-off ends, or {@link Long#MAX_VALUE} if none is running. */
+    long resumeAtNanos() {
+        return resumeAtNanos;
+    }
+
+    /** Stops accepting until {@link #resumeByRequest()} (tests and scenarios). */
+    void pauseByRequest() {
+        pausedByRequest = true;
+        updateInterest();
+    }
+
+    void resumeByRequest() {
+        pausedByRequest = false;
+        updateInterest();
+    }
+
+    private void updateInterest() {
+        if (key != null && key.isValid()) {
+            boolean accepting = !pausedByRequest && resumeAtNanos == Long.MAX_VALUE;
+            key.interestOps(accepting ? SelectionKey.OP_ACCEPT : 0);
+        }
+    }
+
+    @Override
+    public void close(CloseCause cause) {
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            listener.close();
+        } catch (IOException e) {
+            Log.error("closing the listening socket failed", e);
+        }
+    }
+
+    /** Stops listening (shutdown). */
+    void close() {
+        close(CloseCause.SHUTDOWN);
+    }
+
+    @Override
+    public String toString() {
+        return "acceptor";
+    }
+}

@@ -1,0 +1,266 @@
+package org.nioecho.server;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One peer's echo: reads into the reactor's shared buffer and writes the bytes straight
+ * back; only what the socket did not take is kept, in an output buffer borrowed for as long
+ * as bytes are owed (an idle connection holds none).
+ *
+ * <p>Backpressure: a connection owing {@code highWaterBytes} is not read until it owes at
+ * most {@code lowWaterBytes}, and a read never takes more than the output buffer can still
+ * hold, so a peer that never reads costs at most the high-water mark. One read per ready
+ * event keeps connections fair.
+ *
+ * <p>End of input (the peer's FIN): everything owed is sent, then the socket is closed,
+ * so it never lingers in CLOSE_WAIT. Shutdown: stop reading, send what is owed, send FIN.
+ */
+final class Connection implements ChannelHandler {
+    private final Reactor reactor;
+    private final ServerMetrics metrics;
+    private final SocketChannel channel;
+    private final SocketAddress remote;
+    private final int lowWaterBytes;
+    private final int highWaterBytes;
+    private SelectionKey key;
+    private int interestOps;
+    private ByteBuffer owed; // null while nothing is owed; otherwise in fill mode
+    private boolean readPaused;
+    private boolean peerClosed;
+    private boolean shuttingDown;
+    private boolean closed;
+    private long lastInputNanos;
+
+    Connection(Reactor reactor, SocketChannel channel) throws IOException {
+        this.reactor = reactor;
+        this.metrics = reactor.metrics();
+        this.channel = channel;
+        this.lowWaterBytes = reactor.config().lowWaterBytes();
+        this.highWaterBytes = reactor.config().highWaterBytes();
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        this.remote = channel.getRemoteAddress();
+        this.lastInputNanos = System.nanoTime();
+    }
+
+    void register(Selector selector) throws IOException {
+        interestOps = SelectionKey.OP_READ;
+        key = channel.register(selector, interestOps, this);
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        int ready = readyKey.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0 && owed != null && !flush()) {
+            return;
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && (interestOps & SelectionKey.OP_READ) != 0) {
+            readAndEcho();
+        }
+    }
+
+    private void readAndEcho() {
+        ByteBuffer buffer = reactor.readBuffer();
+        buffer.clear();
+        int room = highWaterBytes - owedBytes();
+        if (room < buffer.capacity()) {
+            buffer.limit(room);
+        }
+        int read;
+        try {
+            read = channel.read(buffer);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (read < 0) {
+            peerClosed = true;
+            endInput();
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        metrics.bytesReceived += read;
+        lastInputNanos = reactor.nowNanos();
+        buffer.flip();
+        if (owed == null) {
+            if (!write(buffer) || !buffer.hasRemaining()) {
+                return;
+            }
+            owed = reactor.outputBuffers().acquire();
+            metrics.queuedBytes += buffer.remaining();
+            owed.put(buffer);
+            applyBackpressure();
+        } else {
+            metrics.queuedBytes += read;
+            owed.put(buffer);
+            flush();
+        }
+    }
+
+    /** Writes what it can of {@code buffer}; false if the connection closed. */
+    private boolean write(ByteBuffer buffer) {
+        try {
+            metrics.bytesSent += channel.write(buffer);
+            return true;
+        } catch (IOException e) {
+            fail(e);
+            return false;
+        }
+    }
+
+    /** Sends what is owed; false if the connection closed. */
+    private boolean flush() {
+        owed.flip();
+        int before = owed.remaining();
+        IOException failure = null;
+        try {
+            metrics.bytesSent += channel.write(owed);
+        } catch (IOException e) {
+            failure = e;
+        }
+        metrics.queuedBytes -= before - owed.remaining();
+        owed.compact();
+        if (failure != null) {
+            fail(failure);
+            return false;
+        }
+        if (owed.position() == 0) {
+            reactor.outputBuffers().release(owed);
+            owed = null;
+            if (peerClosed || shuttingDown) {
+                finish();
+                return false;
+            }
+        }
+        applyBackpressure();
+        return true;
+    }
+
+    private void applyBackpressure() {
+        int owedBytes = owedBytes();
+        if (!readPaused && owedBytes >= highWaterBytes) {
+            readPaused = true;
+            metrics.paused++;
+            metrics.pauses++;
+        } else if (readPaused && owedBytes <= lowWaterBytes) {
+            readPaused = false;
+            metrics.paused--;
+        }
+        updateInterest();
+    }
+
+    private void updateInterest() {
+        boolean reading = !readPaused && !peerClosed && !shuttingDown;
+        int ops = (reading ? SelectionKey.OP_READ : 0) | (owed != null ? SelectionKey.OP_WRITE : 0);
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    private int owedBytes() {
+        return owed == null ? 0 : owed.position();
+    }
+
+    /** No more input: the peer's FIN, or shutdown. Close now, or once everything owed is sent. */
+    private void endInput() {
+        if (owed == null) {
+            finish();
+        } else {
+            updateInterest();
+        }
+    }
+
+    /** Stops reading and, once everything owed is sent, closes with FIN. */
+    void beginShutdown() {
+        shuttingDown = true;
+        endInput();
+    }
+
+    void closeIfIdle(long nowNanos, long idleTimeoutNanos) {
+        if (!shuttingDown && !peerClosed && nowNanos - lastInputNanos >= idleTimeoutNanos) {
+            close(CloseCause.IDLE);
+        }
+    }
+
+    /** Nothing is owed and no input will be echoed: close cleanly. */
+    private void finish() {
+        if (peerClosed) {
+            close(CloseCause.EOF);
+            return;
+        }
+        // Shutdown: send FIN first, then drop input that arrived unasked, so that close()
+        // finds an empty receive queue and does not turn the FIN into an RST.
+        try {
+            channel.shutdownOutput();
+            discardInput();
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        close(CloseCause.SHUTDOWN);
+    }
+
+    private void discardInput() throws IOException {
+        ByteBuffer buffer = reactor.readBuffer();
+        for (int i = 0; i < 64; i++) {
+            buffer.clear();
+            if (channel.read(buffer) <= 0) {
+                return;
+            }
+        }
+    }
+
+    private void fail(IOException failure) {
+        CloseCause cause = CloseCause.of(failure);
+        if (cause.expected()) {
+            if (Log.enabled(Log.Level.DEBUG)) {
+                Log.debug("connection " + remote + ": " + failure.getMessage());
+            }
+        } else {
+            Log.error("connection " + remote + " failed", failure);
+        }
+        close(cause);
+    }
+
+    @Override
+    public void close(CloseCause cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            Log.error("closing connection " + remote + " failed", e);
+        }
+        if (owed != null) {
+            metrics.queuedBytes -= owed.position();
+            reactor.outputBuffers().release(owed);
+            owed = null;
+        }
+        if (readPaused) {
+            readPaused = false;
+            metrics.paused--;
+        }
+        metrics.active--;
+        metrics.countClose(cause);
+        if (Log.enabled(Log.Level.DEBUG)) {
+            Log.debug("connection " + remote + " closed: " + cause.tag());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + remote;
+    }
+}

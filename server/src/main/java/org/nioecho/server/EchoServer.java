@@ -1,0 +1,136 @@
+package org.nioecho.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running echo server: a bound listening socket and its reactor thread.
+ *
+ * <pre>{@code
+ * try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
+ *     int port = server.address().getPort();
+ *     ...
+ * } // close() shuts down gracefully: stop accepting, send what is owed, FIN, wait
+ * }</pre>
+ */
+public final class EchoServer implements AutoCloseable {
+    private final ServerConfig config;
+    private final ServerMetrics metrics;
+    private final Reactor reactor;
+    private final Thread thread;
+    private final InetSocketAddress address;
+
+    private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
+        this.config = config;
+        this.metrics = metrics;
+        this.reactor = reactor;
+        this.address = address;
+        this.thread = new Thread(reactor, "nioecho-reactor");
+    }
+
+    /** Binds and starts serving; throws {@link java.net.BindException} if the address is taken. */
+    public static EchoServer start(ServerConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /** Binds, registers the server's meters on {@code registry} (if not null) and starts serving. */
+    public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
+        Objects.requireNonNull(config, "config");
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
+            ServerMetrics metrics = new ServerMetrics();
+            Reactor reactor = new Reactor(config, listener, metrics);
+            if (registry != null) {
+                metrics.bindTo(registry);
+            }
+            EchoServer server = new EchoServer(config, metrics, reactor,
+                    (InetSocketAddress) listener.getLocalAddress());
+            server.thread.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** The bound address (with the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The server's counters (read from any thread; values may be a moment old). */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
+    public void shutdown() {
+        reactor.execute(reactor::beginShutdown);
+    }
+
+    /** Waits for the reactor to end; true if it did within {@code timeout}. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return reactor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The unexpected error that stopped the reactor, or null. */
+    public Throwable failure() {
+        return reactor.failure();
+    }
+
+    /** Stops accepting new connections (they wait in the backlog) until {@link #resumeAccepting()}. */
+    public void pauseAccepting() {
+        onReactor(reactor::pauseAccepting);
+    }
+
+    /** Accepts again after {@link #pauseAccepting()}. */
+    public void resumeAccepting() {
+        onReactor(reactor::resumeAccepting);
+    }
+
+    private void onReactor(Runnable action) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        reactor.execute(() -> {
+            action.run();
+            done.complete(null);
+        });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the reactor", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the reactor did not run the request", e);
+        }
+    }
+
+    /** Interrupts the reactor thread (for the notes' signal and EINTR cases); it keeps serving. */
+    public void interruptReactor() {
+        thread.interrupt();
+    }
+
+    /** Shuts down gracefully and waits up to the drain timeout plus a margin. */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!awaitTermination(config.drainTimeout().plusSeconds(5))) {
+                Log.warn("reactor did not stop within the drain timeout");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package org.nioecho.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * The server's command line: {@code java -jar echo-server.jar [options]}.
+ * Prints {@code nioecho server listening on HOST:PORT} once bound; SIGTERM or SIGINT
+ * shut it down gracefully and print a one-line summary.
+ */
+@Command(name = "echo-server", mixinStandardHelpOptions = true, versionProvider = EchoServerCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "TCP echo server (RFC 862) on one non-blocking Selector reactor.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM/SIGINT after a graceful drain (or --help/--version)",
+            "1:could not start or failed while running (e.g. address in use)",
+            "2:bad usage: an invalid option or value"})
+public final class EchoServerCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port = ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    private String bind = "127.0.0.1";
+
+    @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
+    private int backlog = 1024;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open connections allowed; more are accepted and closed at once (default: ${DEFAULT-VALUE}).")
+    private int maxConnections = 100_000;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION",
+            description = "Close a connection after this long without input, e.g. 30s; 0 = never (default: ${DEFAULT-VALUE}).")
+    private String idleTimeout = "0";
+
+    @Option(names = "--low-water", paramLabel = "SIZE",
+            description = "Resume reading a paused connection once it owes at most this (default: ${DEFAULT-VALUE}).")
+    private String lowWater = "32KiB";
+
+    @Option(names = "--high-water", paramLabel = "SIZE",
+            description = "Stop reading a connection that owes this much; its output cap (default: ${DEFAULT-VALUE}).")
+    private String highWater = "64KiB";
+
+    @Option(names = "--read-buffer", paramLabel = "SIZE",
+            description = "Shared read buffer, the most read per event (default: ${DEFAULT-VALUE}).")
+    private String readBuffer = "64KiB";
+
+    @Option(names = "--accept-backoff", paramLabel = "DURATION",
+            description = "Pause accepting this long when descriptors run out (default: ${DEFAULT-VALUE}).")
+    private String acceptBackoff = "1s";
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION",
+            description = "On SIGTERM/SIGINT, time allowed to send what is owed (default: ${DEFAULT-VALUE}).")
+    private String drainTimeout = "5s";
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus text at http://BIND:PORT/metrics; 0 picks a port (default: off).")
+    private Integer metricsPort;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "debug, info, warn or error; resets and EOFs are logged at debug (default: ${DEFAULT-VALUE}).")
+    private String logLevel = "info";
+
+    /** Runs the server; exits with the code documented in {@code --help}. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new EchoServerCommand());
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MeterRegistry registry = new SimpleMeterRegistry();
+        EchoServer server;
+        try {
+            server = EchoServer.start(config, registry);
+        } catch (BindException e) {
+            err.println("echo-server: cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            return 1;
+        } catch (UnresolvedAddressException e) {
+            err.println("echo-server: cannot resolve bind address '" + config.bindAddress() + "'");
+            return 1;
+        } catch (IOException e) {
+            err.println("echo-server: cannot start on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            return 1;
+        }
+        MetricsEndpoint metrics = null;
+        if (metricsPort != null) {
+            try {
+                metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), metricsPort), registry);
+            } catch (IOException e) {
+                err.println("echo-server: cannot serve metrics on " + config.bindAddress() + ":" + metricsPort + ": " + e.getMessage());
+                server.close();
+                return 1;
+            }
+        }
+        out.println("nioecho server listening on " + hostPort(server.address()));
+        if (metrics != null) {
+            out.println("nioecho metrics on http://" + hostPort(metrics.address()) + "/metrics");
+        }
+        out.flush();
+        onTerminationSignal(server);
+        server.awaitTermination(Duration.ofDays(36500));
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (server.failure() != null) {
+            err.println("echo-server: stopped by a failure: " + server.failure());
+            return 1;
+        }
+        out.println("nioecho server stopped: " + server.metrics().summary());
+        out.flush();
+        return 0;
+    }
+
+    private ServerConfig config() {
+        try {
+            Log.threshold(Log.parseLevel(logLevel));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--log-level': '" + logLevel + "' (use debug, info, warn or error)");
+        }
+        try {
+            return ServerConfig.builder()
+                    .bindAddress(bind)
+                    .port(port)
+                    .backlog(backlog)
+                    .maxConnections(maxConnections)
+                    .idleTimeout(option("--idle-timeout", () -> Units.parseDuration(idleTimeout)))
+                    .lowWaterBytes(option("--low-water", () -> Units.parseIntBytes(lowWater)))
+                    .highWaterBytes(option("--high-water", () -> Units.parseIntBytes(highWater)))
+                    .readBufferBytes(option("--read-buffer", () -> Units.parseIntBytes(readBuffer)))
+                    .acceptBackoff(option("--accept-backoff", () -> Units.parseDuration(acceptBackoff)))
+                    .drainTimeout(option("--drain-timeout", () -> Units.parseDuration(drainTimeout)))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
+        }
+    }
+
+    private <T> T option(String name, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** SIGTERM and SIGINT start a graceful shutdown; a burst of them is one shutdown. */
+    private static void onTerminationSignal(EchoServer server) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> server.shutdown());
+            } catch (IllegalArgumentException e) {
+                Log.warn("cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the JVM abruptly");
+            }
+        }
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = EchoServerCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"nioecho echo-server " + (version == null ? "(development build)" : version),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.nioecho.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the server can be told, with the defaults of the command line.
+ *
+ * <pre>{@code
+ * ServerConfig config = ServerConfig.builder().port(0).idleTimeout(Duration.ofSeconds(30)).build();
+ * }</pre>
+ *
+ * @param bindAddress      address to listen on (default 127.0.0.1)
+ * @param port             port to listen on; 0 picks a free one (default 9877)
+ * @param backlog          listen backlog (default 1024)
+ * @param maxConnections   open connections allowed; more are accepted and closed at once
+ * @param idleTimeout      close a connection after this long without input; zero disables
+ * @param lowWaterBytes    resume reading a paused connection once it owes at most this much
+ * @param highWaterBytes   stop reading a connection that owes this much (its output cap)
+ * @param readBufferBytes  size of the one shared read buffer (and the most read per event)
+ * @param acceptsPerTurn   connections accepted per loop turn at most (fairness)
+ * @param acceptBackoff    how long accepting pauses when descriptors run out
+ * @param drainTimeout     how long a graceful shutdown may spend sending what is owed
+ */
+public record ServerConfig(
+        String bindAddress,
+        int port,
+        int backlog,
+        int maxConnections,
+        Duration idleTimeout,
+        int lowWaterBytes,
+        int highWaterBytes,
+        int readBufferBytes,
+        int acceptsPerTurn,
+        Duration acceptBackoff,
+        Duration drainTimeout) {
+
+    /** The port of the notes' {@code tcpserv}. */
+    public static final int DEFAULT_PORT = 9877;
+
+    public ServerConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(acceptBackoff, "acceptBackoff");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        require(port >= 0 && port <= 65535, "port must be within 0..65535, got " + port);
+        require(backlog > 0, "backlog must be positive, got " + backlog);
+        require(maxConnections > 0, "max connections must be positive, got " + maxConnections);
+        require(!idleTimeout.isNegative(), "idle timeout must not be negative");
+        require(!drainTimeout.isNegative(), "drain timeout must not be negative");
+        require(!acceptBackoff.isNegative() && !acceptBackoff.isZero(), "accept back-off must be positive");
+        require(highWaterBytes > 0, "high-water mark must be positive, got " + highWaterBytes);
+        require(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes,
+                "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
+        require(readBufferBytes >= 64, "read buffer must hold at least 64 bytes, got " + readBufferBytes);
+        require(acceptsPerTurn > 0, "accepts per turn must be positive, got " + acceptsPerTurn);
+    }
+
+    private static void require(boolean condition, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ServerConfig}; every setter returns {@code this}. */
+    public static final class Builder {
+        private String bindAddress = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private int backlog = 1024;
+        private int maxConnections = 100_000;
+        private Duration idleTimeout = Duration.ZERO;
+        private int lowWaterBytes = 32 * 1024;
+        private int highWaterBytes = 64 * 1024;
+        private int readBufferBytes = 64 * 1024;
+        private int acceptsPerTurn = 16;
+        private Duration acceptBackoff = Duration.ofSeconds(1);
+        private Duration drainTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        public Builder bindAddress(String value) { bindAddress = value; return this; }
+        public Builder port(int value) { port = value; return this; }
+        public Builder backlog(int value) { backlog = value; return this; }
+        public Builder maxConnections(int value) { maxConnections = value; return this; }
+        public Builder idleTimeout(Duration value) { idleTimeout = value; return this; }
+        public Builder lowWaterBytes(int value) { lowWaterBytes = value; return this; }
+        public Builder highWaterBytes(int value) { highWaterBytes = value; return this; }
+        public Builder readBufferBytes(int value) { readBufferBytes = value; return this; }
+        public Builder acceptsPerTurn(int value) { acceptsPerTurn = value; return this; }
+        public Builder acceptBackoff(Duration value) { acceptBackoff = value; return this; }
+        public Builder drainTimeout(Duration value) { drainTimeout = value; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
+                    lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package org.nioecho.server;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+
+import java.util.StringJoiner;
+
+/**
+ * The server's counters, kept as plain fields written only by the reactor thread (no
+ * atomic per message) and exposed to Micrometer through {@link FunctionCounter}s and
+ * {@link Gauge}s, which read them from other threads. A reader on another thread may
+ * see a value a moment old; after the reactor thread has ended, the values are final.
+ *
+ * <p>Meters: {@code echo.server.connections.active}, {@code .accepted},
+ * {@code .closed{cause}}, {@code .paused}, {@code echo.server.backpressure.pauses},
+ * {@code echo.server.bytes.received}, {@code echo.server.bytes.sent},
+ * {@code echo.server.output.queued}, {@code echo.server.accept.errors{reason}}.
+ */
+public final class ServerMetrics {
+    private static final CloseCause[] CAUSES = CloseCause.values();
+    private static final AcceptError[] ACCEPT_ERRORS = AcceptError.values();
+
+    long accepted;
+    int active;
+    long bytesReceived;
+    long bytesSent;
+    int paused;
+    long pauses;
+    long queuedBytes;
+    private final long[] closed = new long[CAUSES.length];
+    private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
+
+    void countClose(CloseCause cause) {
+        closed[cause.ordinal()]++;
+    }
+
+    void countAcceptError(AcceptError reason) {
+        acceptErrors[reason.ordinal()]++;
+    }
+
+    /** Connections accepted so far, rejected ones included. */
+    public long accepted() {
+        return accepted;
+    }
+
+    /** Connections open now. */
+    public int active() {
+        return active;
+    }
+
+    /** Bytes read from peers. */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    /** Bytes written back to peers. */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Connections whose reading is paused by backpressure now. */
+    public int paused() {
+        return paused;
+    }
+
+    /** Bytes read but not yet written back, over all connections. */
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** Connections closed with {@code cause}. */
+    public long closed(CloseCause cause) {
+        return closed[cause.ordinal()];
+    }
+
+    /** Connections closed, all causes. */
+    public long closedTotal() {
+        long total = 0;
+        for (long count : closed) {
+            total += count;
+        }
+        return total;
+    }
+
+    /** Failed accepts for {@code reason}. */
+    public long acceptErrors(AcceptError reason) {
+        return acceptErrors[reason.ordinal()];
+    }
+
+    /** Registers every meter on {@code registry}. */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("echo.server.connections.active", this, m -> m.active)
+                .description("Connections open now").baseUnit("connections").register(registry);
+        FunctionCounter.builder("echo.server.connections.accepted", this, m -> m.accepted)
+                .description("Connections accepted, rejected ones included").baseUnit("connections").register(registry);
+        for (CloseCause cause : CAUSES) {
+            FunctionCounter.builder("echo.server.connections.closed", this, m -> m.closed(cause))
+                    .description("Connections closed, by cause").baseUnit("connections")
+                    .tag("cause", cause.tag()).register(registry);
+        }
+        Gauge.builder("echo.server.connections.paused", this, m -> m.paused)
+                .description("Connections not read now because they owe more than the high-water mark")
+                .baseUnit("connections").register(registry);
+        FunctionCounter.builder("echo.server.backpressure.pauses", this, m -> m.pauses)
+                .description("Times a connection's reading was paused by backpressure").register(registry);
+        FunctionCounter.builder("echo.server.bytes.received", this, m -> m.bytesReceived)
+                .description("Bytes read from peers").baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionCounter.builder("echo.server.bytes.sent", this, m -> m.bytesSent)
+                .description("Bytes echoed back to peers").baseUnit(BaseUnits.BYTES).register(registry);
+        Gauge.builder("echo.server.output.queued", this, m -> m.queuedBytes)
+                .description("Bytes read but not yet written back").baseUnit(BaseUnits.BYTES).register(registry);
+        for (AcceptError reason : ACCEPT_ERRORS) {
+            FunctionCounter.builder("echo.server.accept.errors", this, m -> m.acceptErrors(reason))
+                    .description("Failed accepts, by reason").tag("reason", reason.tag()).register(registry);
+        }
+    }
+
+    /**
+     * One line for the end of a run, e.g.
+     * {@code 12 connections, 3456 bytes in, 3456 bytes out, closed: eof=10 shutdown=2}.
+     */
+    public String summary() {
+        StringJoiner causes = new StringJoiner(" ");
+        for (CloseCause cause : CAUSES) {
+            long count = closed(cause);
+            if (count > 0) {
+                causes.add(cause.tag() + "=" + count);
+            }
+        }
+        StringJoiner errors = new StringJoiner(" ");
+        for (AcceptError reason : ACCEPT_ERRORS) {
+            long count = acceptErrors(reason);
+            if (count > 0) {
+                errors.add(reason.tag() + "=" + count);
+            }
+        }
+        return accepted + " connections, " + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
+                + (causes.length() == 0 ? "none" : causes)
+                + (errors.length() == 0 ? "" : ", accept errors: " + errors);
+    }
+}
