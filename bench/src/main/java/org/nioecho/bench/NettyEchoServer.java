@@ -1,0 +1,131 @@
+package org.nioecho.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Netty's echo server, the established peer: exactly one event-loop thread that both
+ * accepts and serves (like the reactor), on the NIO or the native epoll transport, with
+ * 32 KiB / 64 KiB write-buffer water marks (the reactor's defaults) and TCP_NODELAY.
+ *
+ * <pre>{@code
+ * java -cp benchmarks.jar org.nioecho.bench.NettyEchoServer --port 0 --transport epoll
+ * }</pre>
+ */
+@Command(name = "netty-echo-server", mixinStandardHelpOptions = true, versionProvider = BenchVersion.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Netty echo server with one event-loop thread (the comparison's established peer).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM/SIGINT (or --help/--version)",
+            "1:could not start (address in use, or the epoll transport is not available here)",
+            "2:bad usage: an invalid option or value"})
+public final class NettyEchoServer implements Callable<Integer> {
+    /** The transports compared. */
+    enum Transport {
+        NIO, EPOLL;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port = 9877;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    private String bind = "127.0.0.1";
+
+    @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
+    private int backlog = 1024;
+
+    @Option(names = "--transport", paramLabel = "NAME", converter = TransportConverter.class,
+            description = "nio or epoll (default: ${DEFAULT-VALUE}).")
+    private Transport transport = Transport.EPOLL;
+
+    /** Runs the server; exits with the code documented in {@code --help}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new NettyEchoServer()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (transport == Transport.EPOLL && !Epoll.isAvailable()) {
+            err.println("netty-echo-server: the epoll transport is not available: " + Epoll.unavailabilityCause().getMessage());
+            return 1;
+        }
+        IoHandlerFactory ioHandler = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType =
+                transport == Transport.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, ioHandler);
+        try {
+            Channel listener;
+            try {
+                listener = new ServerBootstrap()
+                        .group(loop)
+                        .channel(channelType)
+                        .option(ChannelOption.SO_BACKLOG, backlog)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                        .childHandler(new NettyEchoHandler())
+                        .bind(bind, port).sync().channel();
+            } catch (Exception e) { // bind() rethrows the checked BindException undeclared
+                err.println("netty-echo-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+                return 1;
+            }
+            out.println(Listening.line("netty " + transport + " server", (InetSocketAddress) listener.localAddress()));
+            out.flush();
+            for (String signal : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(signal), s -> listener.close());
+            }
+            listener.closeFuture().sync();
+            out.println("nioecho netty " + transport + " server stopped");
+            out.flush();
+            return 0;
+        } finally {
+            loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Parses {@code nio} or {@code epoll}, case-insensitively. */
+    static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            try {
+                return Transport.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (use nio or epoll)");
+            }
+        }
+    }
+}
