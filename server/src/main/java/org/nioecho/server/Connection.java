@@ -19,7 +19,8 @@ import java.nio.channels.SocketChannel;
  * event keeps connections fair.
  *
  * <p>End of input (the peer's FIN): everything owed is sent, then the socket is closed,
- * so it never lingers in CLOSE_WAIT. Shutdown: stop reading, send what is owed, send FIN.
+ * so it never lingers in CLOSE_WAIT. Shutdown: stop echoing, send what is owed, send FIN,
+ * drop further input until the peer's FIN (a lingering close, so no RST), then close.
  */
 final class Connection implements ChannelHandler {
     private final Reactor reactor;
@@ -34,6 +35,7 @@ final class Connection implements ChannelHandler {
     private boolean readPaused;
     private boolean peerClosed;
     private boolean shuttingDown;
+    private boolean lingering;
     private boolean closed;
     private long lastInputNanos;
 
@@ -61,7 +63,11 @@ final class Connection implements ChannelHandler {
             return;
         }
         if ((ready & SelectionKey.OP_READ) != 0 && (interestOps & SelectionKey.OP_READ) != 0) {
-            readAndEcho();
+            if (lingering) {
+                discardInput();
+            } else {
+                readAndEcho();
+            }
         }
     }
 
@@ -158,7 +164,7 @@ final class Connection implements ChannelHandler {
     }
 
     private void updateInterest() {
-        boolean reading = !readPaused && !peerClosed && !shuttingDown;
+        boolean reading = lingering || (!readPaused && !peerClosed && !shuttingDown);
         int ops = (reading ? SelectionKey.OP_READ : 0) | (owed != null ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;
@@ -197,23 +203,37 @@ final class Connection implements ChannelHandler {
             close(CloseCause.EOF);
             return;
         }
-        // Shutdown: send FIN first, then drop input that arrived unasked, so that close()
-        // finds an empty receive queue and does not turn the FIN into an RST.
+        // Shutdown: send FIN after the owed bytes, then linger: drop the input the peer
+        // still sends until its own FIN. Closing with unread input would make the kernel send
+        // RST and discard what it has not yet delivered; the drain timeout bounds the wait.
         try {
             channel.shutdownOutput();
-            discardInput();
         } catch (IOException e) {
             fail(e);
             return;
         }
-        close(CloseCause.SHUTDOWN);
+        lingering = true;
+        updateInterest();
+        discardInput();
     }
 
-    private void discardInput() throws IOException {
+    /** Lingering close: reads and drops input until the peer's EOF, then closes. */
+    private void discardInput() {
         ByteBuffer buffer = reactor.readBuffer();
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 16; i++) {
             buffer.clear();
-            if (channel.read(buffer) <= 0) {
+            int read;
+            try {
+                read = channel.read(buffer);
+            } catch (IOException e) {
+                fail(e);
+                return;
+            }
+            if (read < 0) {
+                close(CloseCause.SHUTDOWN);
+                return;
+            }
+            if (read == 0) {
                 return;
             }
         }

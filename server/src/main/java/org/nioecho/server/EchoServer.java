@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * A running echo server: a bound listening socket and its reactor thread.
@@ -100,20 +101,34 @@ public final class EchoServer implements AutoCloseable {
         onReactor(reactor::resumeAccepting);
     }
 
+    /** The metrics summary line, read on the reactor thread so that it is consistent. */
+    public String summary() {
+        return onReactor(metrics::summary);
+    }
+
     private void onReactor(Runnable action) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        reactor.execute(() -> {
+        onReactor(() -> {
             action.run();
-            done.complete(null);
+            return null;
         });
+    }
+
+    private <T> T onReactor(Supplier<T> action) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        reactor.execute(() -> done.complete(action.get()));
         try {
-            done.get(10, TimeUnit.SECONDS);
+            return done.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the reactor", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the reactor did not run the request", e);
         }
+    }
+
+    /** The reactor, for tests in this package. */
+    Reactor reactor() {
+        return reactor;
     }
 
     /** Interrupts the reactor thread (for the notes' signal and EINTR cases); it keeps serving. */

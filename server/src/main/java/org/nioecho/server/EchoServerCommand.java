@@ -76,6 +76,11 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "Serve Prometheus text at http://BIND:PORT/metrics; 0 picks a port (default: off).")
     private Integer metricsPort;
 
+    @Option(names = "--stdin-control",
+            description = "Read control commands on stdin (pause-accept, resume-accept, interrupt-reactor, stats);"
+                    + " for tests and the scenario suite.")
+    private boolean stdinControl;
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "debug, info, warn or error; resets and EOFs are logged at debug (default: ${DEFAULT-VALUE}).")
     private String logLevel = "info";
@@ -124,6 +129,9 @@ public final class EchoServerCommand implements Callable<Integer> {
         }
         out.flush();
         onTerminationSignal(server);
+        if (stdinControl) {
+            new StdinControl(server, System.in, out).start();
+        }
         server.awaitTermination(Duration.ofDays(36500));
         if (metrics != null) {
             metrics.close();
@@ -132,8 +140,10 @@ public final class EchoServerCommand implements Callable<Integer> {
             err.println("echo-server: stopped by a failure: " + server.failure());
             return 1;
         }
-        out.println("nioecho server stopped: " + server.metrics().summary());
-        out.flush();
+        synchronized (out) {
+            out.println("nioecho server stopped: " + server.metrics().summary());
+            out.flush();
+        }
         return 0;
     }
 

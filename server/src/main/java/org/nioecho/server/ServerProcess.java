@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,14 +39,18 @@ public final class ServerProcess implements AutoCloseable {
     private static final Pattern METRICS = Pattern.compile("metrics on (http://\\S+)$");
 
     private final Process process;
+    private final Writer stdin;
+    private final List<Thread> pumps = new ArrayList<>();
     private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile InetSocketAddress address;
     private volatile String metricsUrl;
+    private volatile boolean expectMetrics;
 
     private ServerProcess(Process process) {
         this.process = process;
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
     /** A builder for a server process; {@code --port 0} is added unless args name a port. */
@@ -111,6 +117,41 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Sends a {@code --stdin-control} command ({@code pause-accept}, {@code resume-accept},
+     * {@code interrupt-reactor}, {@code stats}) and waits up to 10 s for its answer.
+     *
+     * @return the answer after {@code "control: ok "}, e.g. {@code "stats 3 connections, ..."}
+     * @throws IOException if the server answers with an error, exits or stays silent
+     */
+    public String control(String command) throws IOException, InterruptedException {
+        int seen = stdout.size();
+        stdin.write(command + "\n");
+        stdin.flush();
+        String ok = "control: ok " + command;
+        String error = "control: error " + command;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (stdout) {
+            while (true) {
+                for (int i = seen; i < stdout.size(); i++) {
+                    String line = stdout.get(i);
+                    if (line.startsWith(ok)) {
+                        return line.substring("control: ok ".length());
+                    }
+                    if (line.startsWith(error)) {
+                        throw new IOException(line);
+                    }
+                }
+                seen = stdout.size();
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0 || !process.isAlive()) {
+                    throw new IOException("no answer to '" + command + "' (server alive: " + process.isAlive() + ")");
+                }
+                stdout.wait(Math.min(leftMs, 200));
+            }
+        }
+    }
+
     /** Lines the server printed on standard output so far. */
     public List<String> stdout() {
         synchronized (stdout) {
@@ -143,19 +184,25 @@ public final class ServerProcess implements AutoCloseable {
     /** Kills the process if it is still running (SIGKILL) and waits for it. */
     @Override
     public void close() throws InterruptedException {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // the process is gone and its pipe with it: nothing left to close
+        }
         if (process.isAlive()) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    private final List<Thread> pumps = new ArrayList<>();
-
     private void pump(InputStream in, List<String> lines, boolean watchForAddress) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
-                    lines.add(line);
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
                     if (watchForAddress) {
                         Matcher listening = LISTENING.matcher(line);
                         if (listening.find()) {
@@ -182,8 +229,6 @@ public final class ServerProcess implements AutoCloseable {
         thread.start();
         pumps.add(thread);
     }
-
-    private volatile boolean expectMetrics;
 
     private void drainOutput() throws InterruptedException {
         for (Thread pump : pumps) {
@@ -249,7 +294,6 @@ public final class ServerProcess implements AutoCloseable {
             command.addAll(args);
             ServerProcess server = new ServerProcess(new ProcessBuilder(command).start());
             server.expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port"));
-            server.process.getOutputStream().close();
             server.pump(server.process.getInputStream(), server.stdout, true);
             server.pump(server.process.getErrorStream(), server.stderr, false);
             boolean ready = server.started.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS);

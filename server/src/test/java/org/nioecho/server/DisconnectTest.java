@@ -1,0 +1,95 @@
+package org.nioecho.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The notes' disconnect cases, each observed on real sockets and mapped to one cause. */
+class DisconnectTest {
+    private EchoServer server;
+
+    private EchoServer start(ServerConfig.Builder config) throws Exception {
+        server = EchoServer.start(config.port(0).build());
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void peerFinIsEofAndLeavesNoServerSocketInCloseWait() throws Exception {
+        start(ServerConfig.builder());
+        int port = server.address().getPort();
+        try (SocketChannel client = Peers.connect(server.address())) {
+            byte[] hello = "hello\n".getBytes();
+            Peers.writeFully(client, hello);
+            assertArrayEquals(hello, Peers.readExactly(client, hello.length));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.EOF) == 1);
+        // The kernel's view: the server's side is gone (no CLOSE_WAIT, no LAST_ACK left);
+        // the client, which closed first, holds the TIME_WAIT.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port).isEmpty());
+        assertTrue(TcpTable.onPort(port).stream()
+                        .anyMatch(e -> e.remote().getPort() == port && e.state() == TcpState.TIME_WAIT),
+                "the closing client should be in TIME_WAIT: " + TcpTable.onPort(port));
+        assertEquals(0, server.metrics().active());
+    }
+
+    @Test
+    void peerResetIsReset() throws Exception {
+        start(ServerConfig.builder());
+        try (SocketChannel client = Peers.connect(server.address())) {
+            Peers.writeFully(client, new byte[] {1, 2, 3});
+            Peers.readExactly(client, 3);
+            client.setOption(StandardSocketOptions.SO_LINGER, 0); // close() now sends RST
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.RESET) == 1);
+        assertEquals(0, server.metrics().closed(CloseCause.ERROR));
+        assertEquals(0, server.metrics().active());
+    }
+
+    /**
+     * The notes' "second write": the peer closed (FIN) and is gone; the server's first
+     * write draws an RST from the peer's kernel, its second write meets EPIPE.
+     */
+    @Test
+    void writeAfterPeersResetIsBrokenPipe() throws Exception {
+        start(ServerConfig.builder().readBufferBytes(4096));
+        int port = server.address().getPort();
+        server.pauseAccepting();
+        try (SocketChannel client = Peers.connect(server.address())) {
+            Peers.writeFully(client, Peers.randomBytes(48 * 1024, 7));
+        } // FIN follows the data; nothing unread on the client, so no RST yet
+        // Data and FIN have reached the not-yet-accepted server socket.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port).contains(TcpState.CLOSE_WAIT));
+        server.resumeAccepting();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closedTotal() == 1);
+        assertEquals(1, server.metrics().closed(CloseCause.BROKEN_PIPE), server.metrics().summary());
+    }
+
+    @Test
+    void idleConnectionIsClosedAfterIdleTimeout() throws Exception {
+        start(ServerConfig.builder().idleTimeout(Duration.ofMillis(300)));
+        try (SocketChannel idle = Peers.connect(server.address());
+             SocketChannel busy = Peers.connect(server.address())) {
+            Peers.writeFully(busy, new byte[] {42});
+            Peers.readExactly(busy, 1);
+            assertEquals(-1, idle.read(ByteBuffer.allocate(1)), "the idle peer should read EOF");
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.IDLE) >= 1);
+            assertEquals(0, server.metrics().closed(CloseCause.ERROR));
+        }
+    }
+}

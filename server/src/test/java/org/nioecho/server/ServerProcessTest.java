@@ -1,0 +1,208 @@
+package org.nioecho.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server jar as a real process: signals, exit codes, descriptor exhaustion. */
+class ServerProcessTest {
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) bytes in, (\\d+) bytes out, closed: (.*)$");
+
+    /** SIGTERM: stop reading, send every owed byte, then FIN (never RST), summary, exit 0. */
+    @Test
+    void sigtermDeliversEveryOwedByteThenEof() throws Exception {
+        int peers = 4;
+        try (ServerProcess server = ServerProcess.builder()
+                .args("--metrics-port", "0", "--drain-timeout", "20s").start()) {
+            List<SocketChannel> channels = new ArrayList<>();
+            List<byte[]> streams = new ArrayList<>();
+            try {
+                for (int i = 0; i < peers; i++) {
+                    SocketChannel channel = SocketChannel.open(server.address());
+                    channel.configureBlocking(false);
+                    channels.add(channel);
+                    byte[] stream = Peers.randomBytes(32 << 20, 100 + i);
+                    streams.add(stream);
+                    ByteBuffer toSend = ByteBuffer.wrap(stream);
+                    int pausedBefore = i;
+                    // Send without reading until the server stops reading this peer: it now owes bytes.
+                    await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        channel.write(toSend);
+                        return metric(server, "echo_server_connections_paused") > pausedBefore;
+                    });
+                }
+                server.signal("TERM");
+                long received = 0;
+                for (int i = 0; i < peers; i++) {
+                    SocketChannel channel = channels.get(i);
+                    channel.configureBlocking(true);
+                    byte[] echoed = Peers.readToEof(channel); // an RST would throw "Connection reset"
+                    channel.close(); // as a client does on EOF; the server lingers until then
+                    assertTrue(echoed.length > 0, "peer " + i + " got nothing back");
+                    assertArrayEquals(Arrays.copyOf(streams.get(i), echoed.length), echoed,
+                            "peer " + i + " got bytes that are not a prefix of what it sent");
+                    received += echoed.length;
+                }
+                assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr: " + server.stderr());
+                String summary = server.stdout().stream().filter(l -> l.startsWith("nioecho server stopped:"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no summary in " + server.stdout()));
+                Matcher m = SUMMARY.matcher(summary);
+                assertTrue(m.find(), summary);
+                assertEquals(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), "every byte read was echoed: " + summary);
+                assertEquals(received, Long.parseLong(m.group(2)), "the peers received what the server sent: " + summary);
+                assertEquals("shutdown=" + peers, m.group(3));
+                assertTrue(server.stderr().stream().noneMatch(l -> l.contains("Exception")), server.stderr().toString());
+            } finally {
+                for (SocketChannel channel : channels) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    /** EMFILE: accepting pauses (no spin, one log line), the listening socket stays, serving resumes. */
+    @Test
+    void runningOutOfDescriptorsPausesAcceptingWithoutSpinningAndRecovers() throws Exception {
+        int clients = 50;
+        try (ServerProcess server = ServerProcess.builder()
+                .prefix("prlimit", "--nofile=40:40")
+                .args("--accept-backoff", "200ms", "--stdin-control").start()) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    Socket socket = new Socket();
+                    socket.connect(server.address(), 10_000);
+                    socket.setSoTimeout(30_000);
+                    socket.getOutputStream().write(i);
+                    sockets.add(socket);
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("accept paused")));
+                long accepted = accepted(server);
+                assertTrue(accepted > 0 && accepted < clients, "accepted " + accepted);
+
+                Duration cpuBefore = server.cpuTime();
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                        .until(() -> server.cpuTime().minus(cpuBefore).toMillis() < 500);
+                assertEquals(1, server.stderr().stream().filter(l -> l.contains("accept paused")).count(),
+                        "one log line per episode: " + server.stderr());
+
+                // Free the descriptors of the accepted peers: the others are accepted and echoed.
+                for (int i = 0; i < accepted; i++) {
+                    sockets.get(i).close();
+                }
+                for (int i = (int) accepted; i < clients; i++) {
+                    InputStream in = sockets.get(i).getInputStream();
+                    assertEquals(i, in.read(), "echo for waiting client " + i);
+                }
+                assertTrue(server.isAlive());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("accepting again")));
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private static long accepted(ServerProcess server) throws Exception {
+        String stats = server.control("stats");
+        return Long.parseLong(stats.substring("stats ".length(), stats.indexOf(" connections")));
+    }
+
+    private static long metric(ServerProcess server, String name) throws IOException {
+        try (InputStream in = URI.create(server.metricsUrl()).toURL().openStream()) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(name + " ")) {
+                    return (long) Double.parseDouble(line.substring(name.length() + 1));
+                }
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
+    @Test
+    void portInUseIsOneLineAndExitCode1() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Result result = run("--port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, result.exitCode);
+            assertEquals(1, result.stderr.size(), result.stderr.toString());
+            assertTrue(result.stderr.get(0).contains("127.0.0.1:" + taken.getLocalPort())
+                    && result.stderr.get(0).contains("in use"), result.stderr.get(0));
+        }
+    }
+
+    @Test
+    void badOptionsAreOneLinePlusUsageAndExitCode2() throws Exception {
+        for (String[] args : new String[][] {{"--port", "abc"}, {"--port", "70000"}, {"--idle-timeout", "soon"},
+                {"--low-water", "64KiB", "--high-water", "32KiB"}, {"--frobnicate"}, {"--log-level", "loud"}}) {
+            Result result = run(args);
+            assertEquals(2, result.exitCode, String.join(" ", args));
+            assertFalse(result.stderr.isEmpty());
+            String first = result.stderr.get(0);
+            assertTrue(first.contains("Invalid") || first.contains("Unknown"), first);
+            assertTrue(result.stderr.stream().anyMatch(l -> l.startsWith("Usage: echo-server")), "usage follows");
+            assertTrue(result.stderr.stream().noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ")),
+                    "no stack trace: " + result.stderr);
+        }
+    }
+
+    @Test
+    void helpAndVersionGoToStdoutAndExit0() throws Exception {
+        Result help = run("--help");
+        assertEquals(0, help.exitCode);
+        assertTrue(help.stdout.stream().anyMatch(l -> l.contains("--max-connections")));
+        assertTrue(help.stdout.stream().anyMatch(l -> l.contains("Exit codes")));
+        Result version = run("--version");
+        assertEquals(0, version.exitCode);
+        assertTrue(version.stdout.get(0).startsWith("nioecho echo-server"), version.stdout.toString());
+    }
+
+    private record Result(int exitCode, List<String> stdout, List<String> stderr) {
+    }
+
+    private static Result run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", ServerProcess.defaultJar().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        process.getOutputStream().close();
+        var stdout = java.util.concurrent.CompletableFuture.supplyAsync(() -> lines(process.getInputStream()));
+        var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> lines(process.getErrorStream()));
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("echo-server " + String.join(" ", args) + " did not exit");
+        }
+        return new Result(process.exitValue(), stdout.get(), stderr.get());
+    }
+
+    private static List<String> lines(InputStream in) {
+        try {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
