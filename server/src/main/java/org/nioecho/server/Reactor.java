@@ -223,8 +223,8 @@ final class Reactor implements Runnable {
     void adopt(SocketChannel channel) throws IOException {
         metrics.accepted++;
         if (metrics.active >= config.maxConnections()) {
-            channel.close();
             metrics.countClose(CloseCause.REJECTED);
+            channel.close();
             if (Log.enabled(Log.Level.DEBUG)) {
                 Log.debug("connection rejected: " + config.maxConnections() + " already open");
             }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +51,9 @@ class EchoRoundTripTest {
         for (int size : sizes) {
             total += 2L * size;
         }
-        assertEquals(total, server.metrics().bytesReceived());
-        assertEquals(total, server.metrics().bytesSent());
+        long expected = total;
+        // The counters are bumped right after each write returns: wait for the last one.
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().bytesSent() == expected);
+        assertEquals(expected, server.metrics().bytesReceived());
     }
 }
