@@ -1,0 +1,56 @@
+package org.nioecho.client;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.util.concurrent.Callable;
+
+/** {@code echo-client chat}: standard input to the server, its echo to standard output (the default). */
+@Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Send standard input to the server and write the echo to standard output.",
+            "Lines typed at a terminal and binary files (echo-client < file > out) both work. On input EOF",
+            "the client half-closes and reads until the server's EOF. Watches the socket while waiting",
+            "for input, so a server that goes away is reported at once."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:everything sent was echoed and the server closed after us",
+            "1:unexpected failure (a stack trace is printed)",
+            "2:bad usage: an invalid option or value, or an unknown host",
+            "3:connection refused (ECONNREFUSED)",
+            "4:server terminated prematurely (EOF while echoes were owed, or while idle)",
+            "5:connection reset (ECONNRESET)",
+            "6:broken pipe (EPIPE): a write after the server reset the connection",
+            "7:timed out (ETIMEDOUT, no echo within --timeout, or no connection within --connect-timeout)",
+            "8:host or network unreachable (EHOSTUNREACH, ENETUNREACH)"})
+public final class ChatCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ChatOptions chat;
+
+    @Override
+    public Integer call() throws Exception {
+        return runChat(spec, chat);
+    }
+
+    /** Runs chat on this process's standard streams. */
+    static int runChat(CommandSpec spec, ChatOptions options) throws Exception {
+        ChatSession session;
+        try {
+            options.validate();
+            session = new ChatSession(options, new FileInputStream(FileDescriptor.in),
+                    new FileOutputStream(FileDescriptor.out), spec.commandLine().getErr());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return session.run();
+    }
+}

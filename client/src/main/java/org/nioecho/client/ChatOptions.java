@@ -1,0 +1,104 @@
+package org.nioecho.client;
+
+import org.nioecho.server.Units;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+
+/** The options of {@code chat} (also accepted by the top-level command, where chat is the default). */
+public final class ChatOptions {
+    @Option(names = "--host", paramLabel = "HOST", description = "Server host (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port = 9877;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Fail if echoes are owed and none arrives for this long, e.g. 5s; 0 = wait forever "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String timeout = "0";
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION",
+            description = "Give up connecting after this long (default: ${DEFAULT-VALUE}).")
+    String connectTimeout = "10s";
+
+    @Option(names = "--keepalive", description = "Turn on TCP keepalive (SO_KEEPALIVE) with the kernel's timers.")
+    boolean keepalive;
+
+    @Option(names = "--keepalive-idle", paramLabel = "DURATION",
+            description = "Keepalive: idle time before the first probe (TCP_KEEPIDLE, whole seconds); implies --keepalive.")
+    String keepaliveIdle;
+
+    @Option(names = "--keepalive-interval", paramLabel = "DURATION",
+            description = "Keepalive: time between probes (TCP_KEEPINTVL, whole seconds); implies --keepalive.")
+    String keepaliveInterval;
+
+    @Option(names = "--keepalive-count", paramLabel = "N",
+            description = "Keepalive: unanswered probes before the connection is dropped (TCP_KEEPCNT); implies --keepalive.")
+    Integer keepaliveCount;
+
+    /** Parses every value once, so bad input fails before connecting; throws IllegalArgumentException. */
+    void validate() {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("Invalid value for option '--port': " + port + " (use 1..65535)");
+        }
+        option("--timeout", this::timeout);
+        option("--connect-timeout", this::connectTimeout);
+        keepaliveIdleSeconds();
+        keepaliveIntervalSeconds();
+        keepaliveCount();
+    }
+
+    private static void option(String name, java.util.function.Supplier<Duration> parse) {
+        try {
+            parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid value for option '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    Duration timeout() {
+        return Units.parseDuration(timeout);
+    }
+
+    Duration connectTimeout() {
+        return Units.parseDuration(connectTimeout);
+    }
+
+    boolean keepaliveOn() {
+        return keepalive || keepaliveIdle != null || keepaliveInterval != null || keepaliveCount != null;
+    }
+
+    /** Seconds, or null when not given. */
+    Integer keepaliveIdleSeconds() {
+        return keepaliveIdle == null ? null : wholeSeconds("--keepalive-idle", keepaliveIdle);
+    }
+
+    /** Seconds, or null when not given. */
+    Integer keepaliveIntervalSeconds() {
+        return keepaliveInterval == null ? null : wholeSeconds("--keepalive-interval", keepaliveInterval);
+    }
+
+    Integer keepaliveCount() {
+        if (keepaliveCount != null && keepaliveCount < 1) {
+            throw new IllegalArgumentException("--keepalive-count must be at least 1");
+        }
+        return keepaliveCount;
+    }
+
+    private static int wholeSeconds(String name, String text) {
+        Duration d = Units.parseDuration(text);
+        if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException(name + " must be a whole number of seconds, at least 1s (got '" + text + "')");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
+    }
+}

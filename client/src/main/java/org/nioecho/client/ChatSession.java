@@ -1,0 +1,264 @@
+package org.nioecho.client;
+
+import jdk.net.ExtendedSocketOptions;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One {@code chat} run, the notes' {@code str_cli} done right: a thread copies the input to
+ * the socket while another copies the socket to the output, so the client waits on both at
+ * once, never deadlocks on large input, and hears at once when the server goes away. On input
+ * EOF it half-closes and keeps reading until the server's EOF. The first failure ends the run
+ * with one line and an exit code from {@link ExitCodes}.
+ */
+final class ChatSession {
+    private static final int CHUNK_BYTES = 64 * 1024;
+    private static final long TICK_MS = 100;
+
+    private final String host;
+    private final int port;
+    private final Duration timeout;
+    private final Duration connectTimeout;
+    private final ChatOptions options;
+    private final InputStream in;
+    private final OutputStream out;
+    private final PrintWriter err;
+    private final CompletableFuture<Result> result = new CompletableFuture<>();
+
+    private volatile long bytesSent;
+    private volatile long bytesEchoed;
+    private volatile boolean inputDone;
+    /** When an echo last arrived, or when we last started waiting for one. */
+    private volatile long lastProgressNanos;
+
+    /** How the run ended: an exit code and, for failures, the line to print. */
+    record Result(int exitCode, String message) {
+    }
+
+    ChatSession(ChatOptions options, InputStream in, OutputStream out, PrintWriter err) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.host = options.host();
+        this.port = options.port();
+        this.timeout = options.timeout();
+        this.connectTimeout = options.connectTimeout();
+        this.in = Objects.requireNonNull(in, "in");
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+    }
+
+    /** Runs the session to its end; prints a failure line on {@code err}; returns the exit code. */
+    int run() throws IOException, InterruptedException {
+        Socket socket = new Socket();
+        try {
+            configure(socket);
+            Result failed = connect(socket);
+            if (failed != null) {
+                return report(failed);
+            }
+            lastProgressNanos = System.nanoTime();
+            start("chat-input", () -> copyInput(socket));
+            start("chat-output", () -> copyEchoes(socket));
+            return report(awaitResult());
+        } finally {
+            socket.close();
+        }
+    }
+
+    private void configure(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        if (options.keepaliveOn()) {
+            socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            Integer idle = options.keepaliveIdleSeconds();
+            Integer interval = options.keepaliveIntervalSeconds();
+            Integer count = options.keepaliveCount();
+            if (idle != null) {
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, idle);
+            }
+            if (interval != null) {
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, interval);
+            }
+            if (count != null) {
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, count);
+            }
+        }
+    }
+
+    /** Connects; null on success, else the failure to report. */
+    private Result connect(Socket socket) throws IOException {
+        String where = host + ":" + port;
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            return new Result(ExitCodes.USAGE, "cannot resolve host '" + host + "'");
+        }
+        try {
+            socket.connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            return null;
+        } catch (SocketTimeoutException e) {
+            return new Result(ExitCodes.TIMED_OUT, "timed out connecting to " + where + " (no answer within "
+                    + org.nioecho.server.Units.format(connectTimeout) + ")");
+        } catch (UnknownHostException e) {
+            return new Result(ExitCodes.USAGE, "cannot resolve host '" + host + "'");
+        } catch (IOException e) {
+            ErrorCause cause = ErrorCause.of(e);
+            return switch (cause) {
+                case REFUSED -> new Result(ExitCodes.REFUSED,
+                        "connection refused by " + where + " (ECONNREFUSED): is the server running?");
+                case UNREACHABLE -> new Result(ExitCodes.UNREACHABLE,
+                        "cannot reach " + where + ": " + e.getMessage() + " (" + ErrorCause.errnoOf(e) + ")");
+                case TIMED_OUT -> new Result(ExitCodes.TIMED_OUT,
+                        "timed out connecting to " + where + " (ETIMEDOUT)");
+                default -> throw e;
+            };
+        }
+    }
+
+    /** Input to socket; on input EOF, half-close. */
+    private void copyInput(Socket socket) {
+        byte[] buffer = new byte[CHUNK_BYTES];
+        OutputStream toServer;
+        try {
+            toServer = socket.getOutputStream();
+        } catch (IOException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                result.completeExceptionally(new IOException("cannot read standard input: " + e.getMessage(), e));
+                return;
+            }
+            try {
+                if (n < 0) {
+                    inputDone = true;
+                    socket.shutdownOutput();
+                    return;
+                }
+                if (bytesSent == bytesEchoed) {
+                    lastProgressNanos = System.nanoTime();
+                }
+                toServer.write(buffer, 0, n);
+                bytesSent += n;
+            } catch (IOException e) {
+                fail(e, "write");
+                return;
+            }
+        }
+    }
+
+    /** Socket to output, until the server's EOF. */
+    private void copyEchoes(Socket socket) {
+        byte[] buffer = new byte[CHUNK_BYTES];
+        try {
+            InputStream fromServer = socket.getInputStream();
+            while (true) {
+                int n;
+                try {
+                    n = fromServer.read(buffer);
+                } catch (IOException e) {
+                    fail(e, "read");
+                    return;
+                }
+                if (n < 0) {
+                    onEof();
+                    return;
+                }
+                bytesEchoed += n;
+                lastProgressNanos = System.nanoTime();
+                try {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                } catch (IOException e) {
+                    result.complete(new Result(ExitCodes.FAILURE, "cannot write standard output: " + e.getMessage()));
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    private void onEof() {
+        long sent = bytesSent;
+        long echoed = bytesEchoed;
+        if (inputDone && echoed >= sent) {
+            result.complete(new Result(ExitCodes.OK, null));
+        } else if (echoed < sent) {
+            result.complete(new Result(ExitCodes.PREMATURE_EOF,
+                    "server terminated prematurely (EOF after " + sent + " bytes sent, " + echoed + " echoed)"));
+        } else {
+            result.complete(new Result(ExitCodes.PREMATURE_EOF, "server terminated prematurely (EOF while connected and idle, after "
+                    + sent + " bytes sent, " + echoed + " echoed)"));
+        }
+    }
+
+    private void fail(IOException e, String call) {
+        ErrorCause cause = ErrorCause.of(e);
+        String counts = "after " + bytesSent + " bytes sent, " + bytesEchoed + " echoed";
+        String line = switch (cause) {
+            case RESET -> "connection reset by the server (ECONNRESET) on " + call + ", " + counts;
+            case BROKEN_PIPE -> "broken pipe (EPIPE): a " + call + " after the server had reset the connection, " + counts;
+            case TIMED_OUT -> "connection timed out (ETIMEDOUT): the server stopped answering, " + counts;
+            case UNREACHABLE -> "server unreachable (" + ErrorCause.errnoOf(e) + ") on " + call + ", " + counts;
+            case REFUSED -> "connection refused (ECONNREFUSED) on " + call + ", " + counts;
+            case EOF, OTHER -> null;
+        };
+        if (line == null) {
+            result.completeExceptionally(e);
+        } else {
+            result.complete(new Result(ExitCodes.of(cause), line));
+        }
+    }
+
+    /** Waits for the first outcome, checking {@code --timeout} while echoes are owed. */
+    private Result awaitResult() throws InterruptedException, IOException {
+        while (true) {
+            try {
+                return result.get(TICK_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long owed = bytesSent - bytesEchoed;
+                long waitedNanos = System.nanoTime() - lastProgressNanos;
+                if (!timeout.isZero() && owed > 0 && waitedNanos > timeout.toNanos()) {
+                    return new Result(ExitCodes.TIMED_OUT, "timed out: no echo within " + org.nioecho.server.Units.format(timeout)
+                            + " (" + owed + " bytes owed; " + bytesSent + " sent, " + bytesEchoed + " echoed)");
+                }
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException("chat failed", cause);
+            }
+        }
+    }
+
+    private int report(Result outcome) {
+        if (outcome.message() != null) {
+            err.println("echo-client: " + outcome.message());
+            err.flush();
+        }
+        return outcome.exitCode();
+    }
+
+    private static void start(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+}

@@ -1,0 +1,43 @@
+package org.nioecho.client;
+
+/** The client's exit codes, one per way a run can end; listed in {@code --help}. */
+public final class ExitCodes {
+    /** Everything sent was echoed back (chat), or verified without errors (load). */
+    public static final int OK = 0;
+    /** An unexpected failure; a stack trace was printed. */
+    public static final int FAILURE = 1;
+    /** Bad usage: an invalid option or value. */
+    public static final int USAGE = 2;
+    /** Connection refused (ECONNREFUSED): nothing listens there. */
+    public static final int REFUSED = 3;
+    /** The server closed the connection (EOF) while echoes were owed or while idle. */
+    public static final int PREMATURE_EOF = 4;
+    /** Connection reset by the server (ECONNRESET). */
+    public static final int RESET = 5;
+    /** Broken pipe (EPIPE): a write after the connection was reset. */
+    public static final int BROKEN_PIPE = 6;
+    /** Timed out (ETIMEDOUT, or no echo within --timeout, or no connection within --connect-timeout). */
+    public static final int TIMED_OUT = 7;
+    /** Host or network unreachable (EHOSTUNREACH, ENETUNREACH). */
+    public static final int UNREACHABLE = 8;
+    /** load: echoed bytes did not match (corrupt, missing or extra bytes). */
+    public static final int LOAD_DATA_MISMATCH = 10;
+    /** load: all echoes verified, but some connections failed (see the errors by cause). */
+    public static final int LOAD_ERRORS = 11;
+
+    private ExitCodes() {
+    }
+
+    /** The exit code for a connection that failed with {@code cause}. */
+    public static int of(ErrorCause cause) {
+        return switch (cause) {
+            case REFUSED -> REFUSED;
+            case RESET -> RESET;
+            case BROKEN_PIPE -> BROKEN_PIPE;
+            case EOF -> PREMATURE_EOF;
+            case TIMED_OUT -> TIMED_OUT;
+            case UNREACHABLE -> UNREACHABLE;
+            case OTHER -> FAILURE;
+        };
+    }
+}

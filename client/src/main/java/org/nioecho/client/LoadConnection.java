@@ -1,0 +1,357 @@
+package org.nioecho.client;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+
+/**
+ * One load connection, the handler attached to its selection key: connects, sends the
+ * pattern as fast as its mode allows, verifies every echoed byte and times each message.
+ * Message {@code k} is bytes {@code [k*size, (k+1)*size)} of the connection's stream; its
+ * latency runs from its send time (its intended send time in rate mode) to the arrival of
+ * its last echoed byte. Used only by its worker's thread.
+ */
+final class LoadConnection {
+    private enum State { IDLE, CONNECTING, OPEN, DONE }
+
+    private final LoadWorker worker;
+    private final LoadMode mode;
+    private final int size;
+    private final int windowBytes;
+    private final InetAddress source;
+    /** Start times of the messages in flight, indexed by message number modulo its length. */
+    private final long[] startNanos;
+    private final double periodNanos;
+
+    private State state = State.IDLE;
+    private SocketChannel channel;
+    private SelectionKey key;
+    private long seed;
+    private long sentBytes;
+    private long receivedBytes;
+    private long connectStartNanos;
+    private boolean stopped;
+    private boolean writeInterest;
+    private long firstIntendedNanos;
+    /** Rate mode: when the next message is due. */
+    long nextDueNanos;
+
+    LoadConnection(LoadWorker worker, LoadConfig config, InetAddress source) {
+        this.worker = Objects.requireNonNull(worker, "worker");
+        this.mode = config.mode();
+        this.size = config.sizeBytes();
+        this.windowBytes = mode == LoadMode.STREAM ? config.windowBytes() : size;
+        this.source = source;
+        this.startNanos = new long[mode == LoadMode.RATE ? 1 : windowBytes / size + 3];
+        this.periodNanos = mode == LoadMode.RATE ? 1e9 / config.ratePerSecond() : 0;
+    }
+
+    boolean isConnecting() {
+        return state == State.CONNECTING;
+    }
+
+    boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    boolean isDone() {
+        return state == State.DONE;
+    }
+
+    long connectStartNanos() {
+        return connectStartNanos;
+    }
+
+    /** Opens a new connection (also again, in churn mode). */
+    void connect(long now, long newSeed) {
+        sentBytes = 0;
+        receivedBytes = 0;
+        writeInterest = false;
+        seed = newSeed;
+        connectStartNanos = now;
+        state = State.CONNECTING;
+        worker.connectStarted();
+        try {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (source != null) {
+                channel.bind(new InetSocketAddress(source, 0));
+            }
+            if (channel.connect(worker.server())) {
+                key = channel.register(worker.selector(), 0, this);
+                onConnected(now);
+            } else {
+                key = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException e) {
+            fail(ErrorCause.of(e));
+        }
+    }
+
+    /** Handles the ready operations of this connection's key. */
+    void handle(SelectionKey ready, long now) {
+        try {
+            if (!ready.isValid()) {
+                return;
+            }
+            int ops = ready.readyOps();
+            if ((ops & SelectionKey.OP_CONNECT) != 0) {
+                if (channel.finishConnect()) {
+                    onConnected(now);
+                }
+                return;
+            }
+            if ((ops & SelectionKey.OP_WRITE) != 0) {
+                pump(now);
+            }
+            if (state == State.OPEN && (ops & SelectionKey.OP_READ) != 0) {
+                read(now);
+            }
+        } catch (IOException e) {
+            fail(ErrorCause.of(e));
+        }
+    }
+
+    /** Starts sending: at once (pingpong, stream, churn) or at the first intended time (rate). */
+    void startTraffic(long now, long rateOffsetNanos) throws IOException {
+        if (mode == LoadMode.RATE) {
+            firstIntendedNanos = now + rateOffsetNanos;
+            nextDueNanos = firstIntendedNanos;
+            worker.scheduleRate(this);
+        } else {
+            pump(now);
+        }
+    }
+
+    /** Rate mode: sends what is due and works out when the next message is. */
+    void sendDue(long now) {
+        try {
+            pump(now);
+        } catch (IOException e) {
+            fail(ErrorCause.of(e));
+            return;
+        }
+        nextDueNanos = firstIntendedNanos + (long) (dueMessages(now) * periodNanos);
+    }
+
+    /** No new messages from now on; the one partly sent is finished, then the connection closes once echoed. */
+    void stop(long now) {
+        stopped = true;
+        if (state == State.CONNECTING) {
+            closeChannel();
+            worker.connectEnded();
+            done();
+        } else if (state == State.OPEN) {
+            try {
+                pump(now);
+                finishIfDrained();
+            } catch (IOException e) {
+                fail(ErrorCause.of(e));
+            }
+        }
+    }
+
+    /** The connection attempt took longer than the connect timeout. */
+    void handleTimeout() {
+        fail(ErrorCause.TIMED_OUT);
+    }
+
+    /** The drain time is over: what is still owed is missing. */
+    void abandon() {
+        if (state == State.OPEN) {
+            worker.missing(Math.max(0, sentBytes - receivedBytes));
+            closeChannel();
+            worker.closedOpen();
+            done();
+        } else if (state == State.CONNECTING) {
+            closeChannel();
+            worker.connectEnded();
+            done();
+        }
+    }
+
+    /** Closes the channel, whatever the state (the worker's final clean-up). */
+    void closeQuietly() {
+        if (channel != null && channel.isOpen()) {
+            closeChannel();
+        }
+    }
+
+    private void onConnected(long now) throws IOException {
+        state = State.OPEN;
+        worker.connected(now - connectStartNanos);
+        key.interestOps(SelectionKey.OP_READ);
+        if (stopped) {
+            finishIfDrained();
+        } else if (worker.trafficStarted()) {
+            startTraffic(now, worker.rateOffsetNanos());
+        }
+    }
+
+    private void read(long now) throws IOException {
+        ByteBuffer buffer = worker.readBuffer();
+        buffer.clear();
+        int n = channel.read(buffer);
+        if (n < 0) {
+            onEof();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        buffer.flip();
+        worker.received(n);
+        int expected = (int) Math.min(n, sentBytes - receivedBytes);
+        if (expected < n) {
+            worker.extra(n - expected);
+            buffer.limit(expected);
+        }
+        long bad = DataPattern.countMismatches(worker.pattern(), buffer, receivedBytes, seed);
+        if (bad > 0) {
+            worker.corrupt(bad);
+        }
+        long before = receivedBytes;
+        receivedBytes += expected;
+        for (long k = before / size; (k + 1) * size <= receivedBytes; k++) {
+            worker.messageEchoed(now - startOf(k));
+        }
+        if (mode == LoadMode.CHURN && receivedBytes >= size) {
+            closeChannel();
+            worker.closedOpen();
+            if (stopped) {
+                done();
+            } else {
+                worker.reconnect(this);
+            }
+            return;
+        }
+        if (stopped) {
+            pump(now);
+            finishIfDrained();
+        } else if (mode != LoadMode.RATE) {
+            pump(now);
+        }
+    }
+
+    private void onEof() {
+        if (stopped && receivedBytes >= sentBytes) {
+            closeChannel();
+            worker.closedOpen();
+            done();
+        } else {
+            fail(ErrorCause.EOF);
+        }
+    }
+
+    /** Writes until the mode's limit is reached or the socket is full. */
+    private void pump(long now) throws IOException {
+        long limit = sendLimit(now);
+        ByteBuffer view = worker.pattern();
+        while (sentBytes < limit) {
+            int want = (int) Math.min(limit - sentBytes, DataPattern.LENGTH);
+            int wrote = channel.write(DataPattern.select(view, sentBytes, seed, want));
+            if (wrote > 0) {
+                noteStarts(sentBytes, sentBytes + wrote, now);
+                sentBytes += wrote;
+                worker.sent(wrote);
+            }
+            if (wrote < want) {
+                writeInterest(true);
+                return;
+            }
+        }
+        writeInterest(false);
+    }
+
+    private long sendLimit(long now) {
+        long limit = switch (mode) {
+            case PINGPONG -> (receivedBytes / size + 1) * size;
+            case CHURN -> size;
+            case STREAM -> receivedBytes + windowBytes;
+            case RATE -> dueMessages(now) * size;
+        };
+        if (stopped) {
+            long endOfCurrentMessage = (sentBytes + size - 1) / size * size;
+            limit = Math.min(limit, endOfCurrentMessage);
+        }
+        return limit;
+    }
+
+    private long dueMessages(long now) {
+        long since = now - firstIntendedNanos;
+        return since < 0 ? 0 : (long) (since / periodNanos) + 1;
+    }
+
+    private void noteStarts(long from, long to, long now) {
+        if (mode == LoadMode.RATE) {
+            return;
+        }
+        for (long k = (from + size - 1) / size; k * size < to; k++) {
+            startNanos[(int) (k % startNanos.length)] = now;
+        }
+    }
+
+    private long startOf(long k) {
+        if (mode == LoadMode.RATE) {
+            return firstIntendedNanos + (long) (k * periodNanos);
+        }
+        return startNanos[(int) (k % startNanos.length)];
+    }
+
+    private void finishIfDrained() {
+        if (state == State.OPEN && receivedBytes >= sentBytes && sentBytes % size == 0) {
+            closeChannel();
+            worker.closedOpen();
+            done();
+        }
+    }
+
+    private void writeInterest(boolean on) {
+        if (on != writeInterest) {
+            writeInterest = on;
+            key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+    }
+
+    private void fail(ErrorCause cause) {
+        worker.error(cause);
+        if (state == State.CONNECTING) {
+            worker.connectEnded();
+        } else if (state == State.OPEN) {
+            worker.closedOpen();
+        }
+        closeChannel();
+        if (mode == LoadMode.CHURN && !stopped) {
+            worker.reconnect(this);
+        } else {
+            done();
+        }
+    }
+
+    private void done() {
+        state = State.DONE;
+        worker.finished();
+    }
+
+    private void closeChannel() {
+        if (state != State.DONE && state != State.IDLE) {
+            state = State.IDLE;
+        }
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            worker.error(ErrorCause.of(e));
+        }
+    }
+}

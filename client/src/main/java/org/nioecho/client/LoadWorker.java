@@ -1,0 +1,426 @@
+package org.nioecho.client;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One selector thread of the load generator: owns its connections, their selector and its
+ * own statistics (plain fields, no sharing on the hot path); publishes running totals in
+ * volatile fields once per loop turn for the progress line. The controller tells it when
+ * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
+ */
+final class LoadWorker implements Runnable {
+    /** Connection attempts in flight per worker, so the server's backlog is not overrun. */
+    private static final int MAX_CONNECTING = 256;
+    private static final long MAX_WAIT_MS = 100;
+    private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
+    /** Latencies above an hour are recorded as an hour. */
+    static final long HIGHEST_NANOS = 3_600_000_000_000L;
+
+    private final LoadConfig config;
+    private final Selector selector;
+    private final ByteBuffer pattern;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final List<LoadConnection> connections = new ArrayList<>();
+    private final ArrayDeque<LoadConnection> toConnect = new ArrayDeque<>();
+    private final PriorityQueue<LoadConnection> rateQueue =
+            new PriorityQueue<>(Comparator.comparingLong((LoadConnection c) -> c.nextDueNanos));
+    private final SplittableRandom random;
+    private final CountDownLatch connectPhaseDone;
+    private final CountDownLatch finished;
+
+    private volatile long trafficStartNanos;
+    private volatile boolean abort;
+    private volatile Throwable failure;
+
+    private boolean trafficStarted;
+    private boolean measuring;
+    private boolean stopping;
+    private boolean connectPhaseSignalled;
+    private long measureStartNanos;
+    private long stopAtNanos;
+    private long drainDeadlineNanos;
+    private long nextTimeoutScanNanos;
+    private int connecting;
+    private int open;
+    private int active;
+
+    // statistics of the measured period (reset when the warm-up ends), owner thread only
+    private final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    private final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    private long messages;
+    private long bytesSent;
+    private long bytesReceived;
+    private long connects;
+    // whole-run statistics, owner thread only
+    private long totalBytesSent;
+    private long totalBytesReceived;
+    private long corruptBytes;
+    private long extraBytes;
+    private long missingBytes;
+    private final long[] errors = new long[ErrorCause.values().length];
+
+    // published once per loop turn for the controller's progress line
+    private volatile long publishedMessages;
+    private volatile long publishedBytesReceived;
+    private volatile long publishedErrors;
+    private volatile long publishedBadBytes;
+    private volatile long publishedConnects;
+    private volatile int publishedOpen;
+
+    LoadWorker(LoadConfig config, Selector selector, DataPattern data, long seed,
+               CountDownLatch connectPhaseDone, CountDownLatch finished) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        this.pattern = data.view();
+        this.random = new SplittableRandom(seed);
+        this.connectPhaseDone = Objects.requireNonNull(connectPhaseDone, "connectPhaseDone");
+        this.finished = Objects.requireNonNull(finished, "finished");
+    }
+
+    /** Adds a connection slot; before {@link #run} only. */
+    void add(InetAddress source) {
+        connections.add(new LoadConnection(this, config, source));
+    }
+
+    /** From the controller: traffic starts now (warm-up, then the measured run, then the drain). */
+    void startTraffic(long nanos) {
+        trafficStartNanos = nanos;
+        selector.wakeup();
+    }
+
+    /** From the controller: stop at once (nothing connected, or the run overran). */
+    void abort() {
+        abort = true;
+        selector.wakeup();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        try {
+            active = connections.size();
+            toConnect.addAll(connections);
+            while (!abort) {
+                long now = System.nanoTime();
+                if (!trafficStarted && trafficStartNanos != 0) {
+                    beginTraffic(now, trafficStartNanos);
+                }
+                if (trafficStarted && !runPhases(now)) {
+                    break;
+                }
+                if (config.mode() != LoadMode.CHURN || trafficStarted) {
+                    startConnects(now);
+                }
+                if (now - nextTimeoutScanNanos >= 0) {
+                    expireConnects(now);
+                    nextTimeoutScanNanos = now + TIMEOUT_SCAN_NANOS;
+                }
+                if (!connectPhaseSignalled && (config.mode() == LoadMode.CHURN || toConnect.isEmpty() && connecting == 0)) {
+                    connectPhaseSignalled = true;
+                    connectPhaseDone.countDown();
+                }
+                publish();
+                long waitMs = waitMillis(now);
+                if (waitMs == 0) {
+                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
+                } else {
+                    selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), waitMs);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            for (LoadConnection c : connections) {
+                c.closeQuietly();
+            }
+            try {
+                selector.close();
+            } catch (IOException e) {
+                failure = failure != null ? failure : e;
+            }
+            publish();
+            if (!connectPhaseSignalled) {
+                connectPhaseDone.countDown();
+            }
+            finished.countDown();
+        }
+    }
+
+    private void beginTraffic(long now, long startNanos) throws IOException {
+        trafficStarted = true;
+        measureStartNanos = startNanos + config.warmup().toNanos();
+        stopAtNanos = measureStartNanos + config.duration().toNanos();
+        if (now - measureStartNanos >= 0) {
+            resetMeasuredStatistics();
+            measuring = true;
+        }
+        for (LoadConnection c : connections) {
+            if (c.isOpen()) {
+                c.startTraffic(now, rateOffsetNanos());
+            }
+        }
+    }
+
+    /** Warm-up end, stop, drain; false once this worker is done. */
+    private boolean runPhases(long now) {
+        if (!measuring && now - measureStartNanos >= 0) {
+            resetMeasuredStatistics();
+            measuring = true;
+        }
+        if (!stopping && now - stopAtNanos >= 0) {
+            stopping = true;
+            drainDeadlineNanos = now + config.drainTimeout().toNanos();
+            while (!toConnect.isEmpty()) {
+                toConnect.poll();
+                finished();
+            }
+            for (LoadConnection c : connections) {
+                if (!c.isDone()) {
+                    c.stop(now);
+                }
+            }
+        }
+        if (stopping && active > 0 && now - drainDeadlineNanos >= 0) {
+            for (LoadConnection c : connections) {
+                c.abandon();
+            }
+        }
+        if (stopping && active <= 0) {
+            return false;
+        }
+        if (config.mode() == LoadMode.RATE && !stopping) {
+            while (!rateQueue.isEmpty() && rateQueue.peek().nextDueNanos - now <= 0) {
+                LoadConnection c = rateQueue.poll();
+                if (c.isOpen()) {
+                    c.sendDue(now);
+                    if (c.isOpen()) {
+                        rateQueue.add(c);
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private void resetMeasuredStatistics() {
+        latencyNanos.reset();
+        messages = 0;
+        bytesSent = 0;
+        bytesReceived = 0;
+        if (config.mode() == LoadMode.CHURN) {
+            connectNanos.reset();
+            connects = 0;
+        }
+    }
+
+    private void startConnects(long now) {
+        while (connecting < MAX_CONNECTING && !toConnect.isEmpty() && !stopping) {
+            toConnect.poll().connect(now, random.nextLong(DataPattern.LENGTH));
+        }
+    }
+
+    private void expireConnects(long now) {
+        long limit = config.connectTimeout().toNanos();
+        for (LoadConnection c : connections) {
+            if (c.isConnecting() && now - c.connectStartNanos() > limit) {
+                c.handleTimeout();
+            }
+        }
+    }
+
+    private long waitMillis(long now) {
+        long waitNanos = MAX_WAIT_MS * 1_000_000L;
+        if (!toConnect.isEmpty() && connecting < MAX_CONNECTING && (config.mode() != LoadMode.CHURN || trafficStarted)) {
+            return 0;
+        }
+        if (trafficStarted) {
+            if (!measuring) {
+                waitNanos = Math.min(waitNanos, measureStartNanos - now);
+            }
+            waitNanos = Math.min(waitNanos, stopping ? drainDeadlineNanos - now : stopAtNanos - now);
+            if (!rateQueue.isEmpty() && !stopping) {
+                waitNanos = Math.min(waitNanos, rateQueue.peek().nextDueNanos - now);
+            }
+        }
+        return waitNanos <= 0 ? 0 : (waitNanos + 999_999) / 1_000_000;
+    }
+
+    private void publish() {
+        publishedMessages = messages;
+        publishedBytesReceived = bytesReceived;
+        long errorSum = 0;
+        for (long e : errors) {
+            errorSum += e;
+        }
+        publishedErrors = errorSum;
+        publishedBadBytes = corruptBytes + extraBytes + missingBytes;
+        publishedConnects = connects;
+        publishedOpen = open;
+    }
+
+    // ---- called by this worker's connections, on this thread ----
+
+    Selector selector() {
+        return selector;
+    }
+
+    InetSocketAddress server() {
+        return config.server();
+    }
+
+    ByteBuffer pattern() {
+        return pattern;
+    }
+
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    boolean trafficStarted() {
+        return trafficStarted;
+    }
+
+    /** Rate mode: a random start within the first period, so connections do not send in lock step. */
+    long rateOffsetNanos() {
+        return config.mode() == LoadMode.RATE ? (long) (random.nextDouble() * 1e9 / config.ratePerSecond()) : 0;
+    }
+
+    void scheduleRate(LoadConnection c) {
+        rateQueue.add(c);
+    }
+
+    void reconnect(LoadConnection c) {
+        toConnect.add(c);
+    }
+
+    void connectStarted() {
+        connecting++;
+    }
+
+    void connectEnded() {
+        connecting--;
+    }
+
+    void connected(long nanos) {
+        connecting--;
+        open++;
+        connects++;
+        connectNanos.recordValue(Math.max(1, Math.min(nanos, HIGHEST_NANOS)));
+    }
+
+    void closedOpen() {
+        open--;
+    }
+
+    void finished() {
+        active--;
+    }
+
+    void sent(int n) {
+        bytesSent += n;
+        totalBytesSent += n;
+    }
+
+    void received(int n) {
+        bytesReceived += n;
+        totalBytesReceived += n;
+    }
+
+    void messageEchoed(long latency) {
+        messages++;
+        latencyNanos.recordValue(Math.max(1, Math.min(latency, HIGHEST_NANOS)));
+    }
+
+    void corrupt(long n) {
+        corruptBytes += n;
+    }
+
+    void extra(long n) {
+        extraBytes += n;
+    }
+
+    void missing(long n) {
+        missingBytes += n;
+    }
+
+    void error(ErrorCause cause) {
+        errors[cause.ordinal()]++;
+    }
+
+    // ---- read by the controller: published values any time, the rest after the thread ended ----
+
+    long publishedMessages() {
+        return publishedMessages;
+    }
+
+    long publishedBytesReceived() {
+        return publishedBytesReceived;
+    }
+
+    long publishedErrors() {
+        return publishedErrors;
+    }
+
+    long publishedBadBytes() {
+        return publishedBadBytes;
+    }
+
+    long publishedConnects() {
+        return publishedConnects;
+    }
+
+    int publishedOpen() {
+        return publishedOpen;
+    }
+
+    /** Adds this worker's final statistics to {@code totals}; only after {@link #run} returned. */
+    void addTo(LoadTotals totals) {
+        totals.latencyNanos.add(latencyNanos);
+        totals.connectNanos.add(connectNanos);
+        totals.messages += messages;
+        totals.bytesSent += bytesSent;
+        totals.bytesReceived += bytesReceived;
+        totals.connects += connects;
+        totals.totalBytesSent += totalBytesSent;
+        totals.totalBytesReceived += totalBytesReceived;
+        totals.corruptBytes += corruptBytes;
+        totals.extraBytes += extraBytes;
+        totals.missingBytes += missingBytes;
+        for (int i = 0; i < errors.length; i++) {
+            totals.errors[i] += errors[i];
+        }
+    }
+
+    /** Sums of all workers' statistics. */
+    static final class LoadTotals {
+        final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        long messages;
+        long bytesSent;
+        long bytesReceived;
+        long connects;
+        long totalBytesSent;
+        long totalBytesReceived;
+        long corruptBytes;
+        long extraBytes;
+        long missingBytes;
+        final long[] errors = new long[ErrorCause.values().length];
+    }
+}

@@ -1,0 +1,152 @@
+package org.nioecho.client;
+
+import org.nioecho.server.TcpState;
+import org.nioecho.server.TcpTable;
+import org.nioecho.server.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code echo-client states --port 9877 [--watch]}: the notes' {@code netstat -a} for one port,
+ * the kernel's TCP sockets with their states and timers, from {@code /proc/net/tcp} and {@code tcp6}.
+ */
+@Command(name = "states", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"List the kernel's TCP sockets on one port, with states and timers (netstat -a).",
+            "Shows every socket with PORT at either end, like 'ss -tan', with their states (LISTEN, ESTABLISHED, FIN_WAIT1/2, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING...),",
+            "queues and timers, read from /proc/net/tcp and /proc/net/tcp6 of this network namespace."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:listed (also when no socket uses the port)",
+            "1:unexpected failure, e.g. /proc/net/tcp unreadable",
+            "2:bad usage"})
+public final class StatesCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "The port to show (default: ${DEFAULT-VALUE}).")
+    private int port = 9877;
+
+    @Option(names = "--watch", description = "Print the table again every --interval until interrupted (or --count times).")
+    private boolean watch;
+
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Time between tables with --watch (default: ${DEFAULT-VALUE}).")
+    private String interval = "1s";
+
+    @Option(names = "--count", paramLabel = "N", description = "With --watch, stop after N tables (default: until interrupted).")
+    private int count;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (port < 1 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--port': " + port + " (use 1..65535)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (!watch) {
+            print(out, TcpTable.onPort(port), false);
+            return ExitCodes.OK;
+        }
+        Duration every;
+        try {
+            every = Units.parseDuration(interval);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': " + e.getMessage());
+        }
+        if (every.toMillis() < 10) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': at least 10ms");
+        }
+        return watch(out, every);
+    }
+
+    /** Prints a table every {@code every}, timed by a scheduler; ends after {@code --count} tables or never. */
+    private int watch(PrintWriter out, Duration every) throws InterruptedException, IOException {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "states-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Semaphore printed = new Semaphore(0);
+        IOException[] failure = new IOException[1];
+        try {
+            timer.scheduleAtFixedRate(() -> {
+                try {
+                    print(out, TcpTable.onPort(port), true);
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+                printed.release();
+            }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+            for (int n = 0; count <= 0 || n < count; n++) {
+                printed.acquire();
+                if (failure[0] != null) {
+                    throw failure[0];
+                }
+            }
+            return ExitCodes.OK;
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    private void print(PrintWriter out, List<TcpTable.Entry> entries, boolean stamped) {
+        if (stamped) {
+            out.println("-- " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + "  port " + port + ": "
+                    + entries.size() + " socket" + (entries.size() == 1 ? "" : "s"));
+        }
+        out.print(format(entries, port));
+        out.flush();
+    }
+
+    /** The table for {@code entries}: listening sockets first, then by state, local and remote port. */
+    static String format(List<TcpTable.Entry> entries, int port) {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "%-12s %7s %7s  %-22s %-22s %s%n",
+                "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Timer"));
+        entries.stream()
+                .sorted(Comparator.comparing((TcpTable.Entry e) -> e.state() != TcpState.LISTEN)
+                        .thenComparing(e -> e.local().getPort() != port)
+                        .thenComparing(TcpTable.Entry::state)
+                        .thenComparingInt(e -> e.local().getPort())
+                        .thenComparingInt(e -> e.remote().getPort()))
+                .forEach(e -> text.append(String.format(Locale.ROOT, "%-12s %7d %7d  %-22s %-22s %s%n",
+                        e.state().name(), e.receiveQueue(), e.sendQueue(), address(e.local()),
+                        e.state() == TcpState.LISTEN ? "*:*" : address(e.remote()), timer(e))));
+        return text.toString();
+    }
+
+    private static String address(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** The timer column like {@code netstat -o}: kind and time left (jiffies are USER_HZ = 100 per second). */
+    private static String timer(TcpTable.Entry e) {
+        String kind = switch (e.timer()) {
+            case 0 -> "off";
+            case 1 -> "on";
+            case 2 -> "keepalive";
+            case 3 -> "timewait";
+            case 4 -> "probe";
+            default -> "timer" + e.timer();
+        };
+        return e.timer() == 0 ? kind : String.format(Locale.ROOT, "%s (%.2f s)", kind, e.timerJiffies() / 100.0);
+    }
+}
