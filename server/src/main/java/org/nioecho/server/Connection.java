@@ -240,19 +240,16 @@ final class Connection implements ChannelHandler {
     }
 
     private void fail(IOException failure) {
-        CloseCause cause = CloseCause.of(failure);
-        if (cause.expected()) {
-            if (Log.enabled(Log.Level.DEBUG)) {
-                Log.debug("connection " + remote + ": " + failure.getMessage());
-            }
-        } else {
-            Log.error("connection " + remote + " failed", failure);
-        }
-        close(cause);
+        close(CloseCause.of(failure), failure);
     }
 
     @Override
     public void close(CloseCause cause) {
+        close(cause, null);
+    }
+
+    /** Closes in this turn: key, channel, output buffer, counters, one log line. */
+    private void close(CloseCause cause, IOException failure) {
         if (closed) {
             return;
         }
@@ -274,8 +271,11 @@ final class Connection implements ChannelHandler {
         }
         metrics.active--;
         metrics.countClose(cause);
-        if (Log.enabled(Log.Level.DEBUG)) {
-            Log.debug("connection " + remote + " closed: " + cause.tag());
+        if (!cause.expected()) {
+            Log.error("connection " + remote + " closed: " + cause.tag(), failure);
+        } else if (Log.enabled(Log.Level.DEBUG)) {
+            Log.debug("connection " + remote + " closed: " + cause.tag()
+                    + (failure == null ? "" : " (" + failure.getMessage() + ")"));
         }
     }
 

@@ -5,7 +5,6 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -95,12 +94,11 @@ final class Reactor implements Runnable {
                 clearInterrupt();
                 runTimers();
             }
-        } catch (ClosedSelectorException | IOException e) {
+        } catch (IOException | RuntimeException e) {
             failure = e;
-            Log.error("reactor stopped: its selector failed", e);
-        } catch (Throwable e) {
-            failure = e;
-            Log.error("reactor stopped by an unexpected error", e);
+            Log.error("reactor stopped by an unexpected failure", e);
+        } catch (Error e) {
+            failure = e; // the thread's uncaught-exception handler prints it
             throw e;
         } finally {
             closeEverything();
@@ -221,8 +219,8 @@ final class Reactor implements Runnable {
 
     /** Registers a freshly accepted channel, or rejects it over the connection limit. */
     void adopt(SocketChannel channel) throws IOException {
-        metrics.accepted++;
         if (metrics.active >= config.maxConnections()) {
+            metrics.accepted++;
             metrics.countClose(CloseCause.REJECTED);
             channel.close();
             if (Log.enabled(Log.Level.DEBUG)) {
@@ -232,6 +230,7 @@ final class Reactor implements Runnable {
         }
         Connection connection = new Connection(this, channel);
         connection.register(selector);
+        metrics.accepted++;
         metrics.active++;
     }
 

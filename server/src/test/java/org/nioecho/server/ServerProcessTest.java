@@ -79,6 +79,23 @@ class ServerProcessTest {
         }
     }
 
+    /** SIGINT (Ctrl-C) is a graceful shutdown too: an idle peer reads EOF, the server exits 0. */
+    @Test
+    void sigintShutsDownGracefully() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             Socket peer = new Socket(server.address().getAddress(), server.port())) {
+            peer.setSoTimeout(30_000);
+            peer.getOutputStream().write(new byte[] {1, 2, 3});
+            assertEquals(3, peer.getInputStream().readNBytes(3).length);
+            server.signal("INT");
+            assertEquals(-1, peer.getInputStream().read(), "EOF after the server's FIN");
+            peer.close();
+            assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr: " + server.stderr());
+            assertTrue(server.stdout().stream().anyMatch(l -> l.startsWith("nioecho server stopped: 1 connections,")
+                    && l.endsWith("closed: shutdown=1")), server.stdout().toString());
+        }
+    }
+
     /** EMFILE: accepting pauses (no spin, one log line), the listening socket stays, serving resumes. */
     @Test
     void runningOutOfDescriptorsPausesAcceptingWithoutSpinningAndRecovers() throws Exception {
