@@ -1,16 +1,115 @@
 package org.nioecho.client.scenario;
 
+import org.nioecho.server.ServerProcess;
+import org.nioecho.server.TcpTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** {@code echo-client scenario <name>|all}: every case of the notes, reproduced live (being built). */
-@Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = "Reproduce a case of the notes live and check it (not built yet).")
+/**
+ * {@code echo-client scenario <name>|all [--keep-going] [--server-jar PATH]}: every case of
+ * the notes, reproduced live with real server processes, sockets and kernel states, each
+ * ending in a verdict (notes say / observed / MATCH or MISMATCH).
+ *
+ * <pre>{@code
+ * java -jar client/target/echo-client.jar scenario all --keep-going
+ * }</pre>
+ */
+@Command(name = "scenario", mixinStandardHelpOptions = true, versionProvider = ScenarioCommand.Version.class,
+        description = {"Reproduce the cases of the notes live: start real server processes, drive real sockets, "
+                + "read TCP states from the kernel, print a timeline and a verdict per scenario.",
+                "Scenarios: startup, normal-close, simultaneous-close, many-close, signals, rst-before-accept, "
+                        + "server-killed, server-shutdown, host-crash, host-reboot.",
+                "host-crash and host-reboot need root and 'ip' (network namespaces); without them they are "
+                        + "SKIPPED with the reason, and skips alone do not fail a run."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every scenario that ran matched the notes (skipped ones are listed with their reason)",
+                "1:a scenario did not match the notes (or its run broke)",
+                "2:bad usage: unknown scenario name, missing server jar",
+                "3:nothing was checked: every selected scenario was skipped"})
 public final class ScenarioCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME|all", description = "A scenario name, or 'all' for every one in order.")
+    private String name;
+
+    @Option(names = "--keep-going", description = "With 'all': run every scenario even after a mismatch.")
+    private boolean keepGoing;
+
+    @Option(names = "--server-jar", paramLabel = "PATH",
+            description = "The server jar to run (default: -Dnioecho.server.jar, else server/target/echo-server.jar "
+                    + "in the working directory or a parent).")
+    private Path serverJar;
+
     @Override
     public Integer call() {
-        System.err.println("echo-client scenario: not built yet");
-        return 1;
+        List<Scenario> selected = select();
+        Path jar = serverJar();
+        ScenarioRunner runner = new ScenarioRunner(new ScenarioContext(jar, probeClassPath(), new Timeline(System.out)),
+                System.err);
+        return ScenarioRunner.exitCode(runner.runAll(selected, keepGoing));
+    }
+
+    private List<Scenario> select() {
+        if (name.equals("all")) {
+            return ScenarioRunner.SCENARIOS;
+        }
+        return List.of(ScenarioRunner.find(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "unknown scenario '" + name + "' (one of: all, " + String.join(", ", ScenarioRunner.names()) + ")")));
+    }
+
+    private Path serverJar() {
+        if (serverJar != null) {
+            if (!Files.isRegularFile(serverJar)) {
+                throw new ParameterException(spec.commandLine(), "--server-jar: no such file: " + serverJar);
+            }
+            return serverJar;
+        }
+        try {
+            return ServerProcess.defaultJar();
+        } catch (IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (or give --server-jar PATH)");
+        }
+    }
+
+    /** Where this class and the server's classes were loaded from: the shaded jar, or two class directories. */
+    static String probeClassPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> type : List.of(ScenarioCommand.class, TcpTable.class)) {
+            CodeSource source = type.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return System.getProperty("java.class.path");
+            }
+            try {
+                entries.add(Path.of(source.getLocation().toURI()).toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException("cannot locate the classes of " + type.getName(), e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = ScenarioCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"echo-client scenario " + (version == null ? "(development build)" : version)};
+        }
     }
 }

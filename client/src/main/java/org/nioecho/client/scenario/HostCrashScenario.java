@@ -1,0 +1,65 @@
+package org.nioecho.client.scenario;
+
+import org.nioecho.server.ServerProcess;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Notes §6.4: the server host crashes (nothing is sent). The client's write succeeds; its
+ * read ends after the retransmissions with ETIMEDOUT, or EHOSTUNREACH/ENETUNREACH. The
+ * server lives in its own network namespace; the client namespace's
+ * {@code net.ipv4.tcp_retries2} is lowered so that this takes seconds, not 15 minutes.
+ */
+final class HostCrashScenario implements Scenario {
+    static final int TCP_RETRIES2 = 4;
+    private static final Duration READ_BOUND = Duration.ofSeconds(60);
+    private static final Set<String> EXPECTED = Set.of("ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH");
+
+    @Override
+    public String name() {
+        return "host-crash";
+    }
+
+    @Override
+    public String notesSay() {
+        return "server host crashes, nothing is sent: the client's write succeeds; its read fails after the "
+                + "retransmissions with ETIMEDOUT (or EHOSTUNREACH/ENETUNREACH)";
+    }
+
+    @Override
+    public Verdict run(ScenarioContext context) throws Exception {
+        Optional<String> unavailable = NetnsLab.unavailableReason();
+        if (unavailable.isPresent()) {
+            return Verdict.skipped(this, unavailable.get());
+        }
+        Timeline timeline = context.timeline();
+        NetnsLab.sweepLeftovers(timeline);
+        try (NetnsLab lab = NetnsLab.create(timeline, TCP_RETRIES2)) {
+            timeline.log("netns", "client namespace: " + lab.clientSysctl("net.ipv4.tcp_retries2"));
+            try (ServerProcess server = Servers.start(context, lab.inServer(), "--bind", NetnsLab.SERVER_ADDRESS);
+                 ProbeProcess client = ProbeProcess.start(timeline, lab.inClient(), context.probeClassPath())) {
+                Duration shortCall = Duration.ofSeconds(10);
+                Call connect = client.call("connect " + NetnsLab.SERVER_ADDRESS + " " + server.port(),
+                        "connect " + NetnsLab.SERVER_ADDRESS + ":" + server.port(), "ok, local port %d", shortCall);
+                client.call("write 6", "write 6 bytes", "ok", shortCall);
+                Call echo = client.call("read 5000", "read", "%d bytes", shortCall);
+                if (connect.failed() || echo.failed() || echo.value() != 6) {
+                    return Verdict.of(this, false, "no working connection before the crash: connect "
+                            + connect.brief() + ", echo " + echo.brief() + Servers.errors(server));
+                }
+                lab.crashServerHost();
+                Call write = client.call("write 6", "write 6 bytes", "ok", shortCall);
+                client.state();
+                Call read = client.call("read " + READ_BOUND.toMillis(), "read (blocks)", "%d bytes",
+                        READ_BOUND.plusSeconds(10));
+                client.state();
+                boolean matched = !write.failed() && read.failed() && EXPECTED.contains(read.errno());
+                return Verdict.of(this, matched, "write → " + write.brief() + "; read → " + read.brief()
+                        + " (" + read.message() + ") with net.ipv4.tcp_retries2=" + TCP_RETRIES2
+                        + " in the client's namespace");
+            }
+        }
+    }
+}

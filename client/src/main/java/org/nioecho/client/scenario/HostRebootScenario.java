@@ -1,0 +1,64 @@
+package org.nioecho.client.scenario;
+
+import org.nioecho.server.ServerProcess;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Notes §6.5: the server host crashes and reboots; it has lost every connection, so it
+ * answers the client's next segment with RST and the client gets ECONNRESET.
+ */
+final class HostRebootScenario implements Scenario {
+    @Override
+    public String name() {
+        return "host-reboot";
+    }
+
+    @Override
+    public String notesSay() {
+        return "server host crashes and reboots without its connection state: the client's next segment draws "
+                + "an RST, the client gets ECONNRESET";
+    }
+
+    @Override
+    public Verdict run(ScenarioContext context) throws Exception {
+        Optional<String> unavailable = NetnsLab.unavailableReason();
+        if (unavailable.isPresent()) {
+            return Verdict.skipped(this, unavailable.get());
+        }
+        Timeline timeline = context.timeline();
+        NetnsLab.sweepLeftovers(timeline);
+        Duration shortCall = Duration.ofSeconds(10);
+        try (NetnsLab lab = NetnsLab.create(timeline, HostCrashScenario.TCP_RETRIES2);
+             ProbeProcess client = ProbeProcess.start(timeline, lab.inClient(), context.probeClassPath())) {
+            int port;
+            try (ServerProcess server = Servers.start(context, lab.inServer(), "--bind", NetnsLab.SERVER_ADDRESS)) {
+                port = server.port();
+                Call connect = client.call("connect " + NetnsLab.SERVER_ADDRESS + " " + port,
+                        "connect " + NetnsLab.SERVER_ADDRESS + ":" + port, "ok, local port %d", shortCall);
+                client.call("write 6", "write 6 bytes", "ok", shortCall);
+                Call echo = client.call("read 5000", "read", "%d bytes", shortCall);
+                if (connect.failed() || echo.failed() || echo.value() != 6) {
+                    return Verdict.of(this, false, "no working connection before the crash: connect "
+                            + connect.brief() + ", echo " + echo.brief() + Servers.errors(server));
+                }
+                lab.crashServerHost();
+                server.signal("KILL");
+                timeline.log("signal", "SIGKILL to the crashed host's server, pid " + server.pid()
+                        + " (exit " + server.awaitExit(Servers.EXIT_TIMEOUT) + ")");
+            }
+            lab.rebootServerHost();
+            try (ServerProcess rebooted = Servers.start(context, lab.inServer(), "--bind", NetnsLab.SERVER_ADDRESS,
+                    "--port", Integer.toString(port))) {
+                client.state();
+                Call write = client.call("write 6", "write 6 bytes", "ok", shortCall);
+                Call read = client.call("read 20000", "read", "%d bytes", Duration.ofSeconds(30));
+                client.state();
+                boolean matched = !write.failed() && read.failedWith("ECONNRESET") && rebooted.isAlive();
+                return Verdict.of(this, matched, "after the reboot (a new server on the same address and port): write → "
+                        + write.brief() + "; read → " + read.brief() + " (" + read.message() + ")");
+            }
+        }
+    }
+}

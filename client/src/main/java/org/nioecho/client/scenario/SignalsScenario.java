@@ -1,0 +1,93 @@
+package org.nioecho.client.scenario;
+
+import org.nioecho.server.ServerProcess;
+import org.nioecho.server.TcpState;
+import org.nioecho.server.TcpTable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Notes §3–4: SIGTERM/SIGINT mean a graceful shutdown; signals generated while one is being
+ * handled coalesce into one delivery (a burst is one shutdown); a slow call interrupted by a
+ * signal (EINTR) must be handled: an interrupted reactor thread keeps its listening socket.
+ */
+final class SignalsScenario implements Scenario {
+    private static final String[] BURST = {"TERM", "INT", "TERM", "TERM", "INT"};
+    private static final int INTERRUPTS = 3;
+
+    @Override
+    public String name() {
+        return "signals";
+    }
+
+    @Override
+    public String notesSay() {
+        return "SIGTERM/SIGINT: graceful shutdown; a burst of signals (and wake-ups) is handled as one; "
+                + "a slow call interrupted (EINTR) is handled, the server keeps its listening socket";
+    }
+
+    @Override
+    public Verdict run(ScenarioContext context) throws Exception {
+        Timeline timeline = context.timeline();
+        byte[] ping = "ping\n".getBytes(StandardCharsets.US_ASCII);
+        boolean servesAfterInterrupts;
+        boolean listening;
+        long interruptWarnings;
+        int burstExit;
+        int stoppedLines;
+        boolean drained;
+        try (ServerProcess server = Servers.start(context);
+             TracedSocket first = TracedSocket.connect(timeline, "client1", server.address())) {
+            for (int i = 0; i < INTERRUPTS; i++) {
+                timeline.log("control", "interrupt-reactor", server.control("interrupt-reactor"));
+            }
+            first.write(ping);
+            boolean echoed = Arrays.equals(first.readExactly(ping.length).bytes(), ping);
+            try (TracedSocket second = TracedSocket.connect(timeline, "client2", server.address())) {
+                second.write(ping);
+                echoed &= Arrays.equals(second.readExactly(ping.length).bytes(), ping);
+            }
+            int port = server.port();
+            listening = TcpTable.onPort(port).stream().anyMatch(e -> e.local().getPort() == port && e.state() == TcpState.LISTEN);
+            timeline.log("kernel", "listening socket on :" + port + (listening ? " still LISTEN" : " GONE"));
+            interruptWarnings = server.stderr().stream().filter(line -> line.contains("interrupt")).count();
+            timeline.log("server", interruptWarnings + " 'interrupted' warning line(s) on stderr");
+            servesAfterInterrupts = echoed;
+
+            byte[] owed = "owed bytes\n".getBytes(StandardCharsets.US_ASCII);
+            first.write(owed);
+            Shell.Result burst = Shell.run(burstCommand(server.pid()));
+            timeline.log("signal", "burst SIG" + String.join(", SIG", BURST) + " to pid " + server.pid()
+                    + " in one shell" + (burst.ok() ? "" : " (a later kill found the process gone: " + burst.output() + ")"));
+            TracedSocket.Received rest = first.readToEnd();
+            drained = Arrays.equals(rest.bytes(), owed) && rest.end().eof();
+            first.closeLogged();
+            burstExit = server.awaitExit(Servers.EXIT_TIMEOUT);
+            stoppedLines = Servers.stoppedLines(server).size();
+            timeline.log("server", "exited with code " + burstExit + ", printed " + stoppedLines + " 'stopped' line(s)");
+            Servers.stoppedLines(server).forEach(line -> timeline.log("server", line));
+        }
+        int intExit;
+        boolean intStopped;
+        try (ServerProcess server = Servers.start(context)) {
+            intExit = Servers.stop(timeline, server, "INT");
+            intStopped = Servers.stoppedLines(server).size() == 1;
+        }
+        boolean matched = servesAfterInterrupts && listening && burstExit == 0 && stoppedLines == 1 && drained
+                && intExit == 0 && intStopped;
+        return Verdict.of(this, matched, INTERRUPTS + " reactor interrupts: " + (servesAfterInterrupts ? "still echoing" : "echo FAILED")
+                + ", listening socket " + (listening ? "kept" : "LOST") + "; burst of " + BURST.length + " signals: "
+                + stoppedLines + " shutdown, exit " + burstExit + ", owed bytes " + (drained ? "delivered then EOF" : "NOT delivered")
+                + "; SIGINT alone: exit " + intExit + (intStopped ? ", graceful" : ", NOT graceful"));
+    }
+
+    private static String[] burstCommand(long pid) {
+        StringBuilder script = new StringBuilder();
+        for (String signal : BURST) {
+            script.append("kill -s ").append(signal).append(' ').append(pid).append(" && ");
+        }
+        script.append("true");
+        return new String[] {"sh", "-c", script.toString()};
+    }
+}

@@ -1,0 +1,59 @@
+package org.nioecho.client.scenario;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The live record of a scenario: one line per action, with the milliseconds since the
+ * scenario began, who acted, and what the call returned.
+ *
+ * <pre>
+ *     12 ms  client  write 5 bytes                -> ok
+ *     15 ms  kernel  client FIN_WAIT2, server CLOSE_WAIT
+ * </pre>
+ */
+final class Timeline {
+    private final PrintStream out;
+    private final List<String> lines = new ArrayList<>();
+    private volatile long startNanos = System.nanoTime();
+
+    Timeline(PrintStream out) {
+        this.out = Objects.requireNonNull(out, "out");
+    }
+
+    /** Starts the clock again (at the start of each scenario). */
+    void restart() {
+        startNanos = System.nanoTime();
+    }
+
+    long elapsedMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A free-standing line: {@code actor} is client, server, kernel, signal, netns, ... */
+    void log(String actor, String text) {
+        line(String.format("%7d ms  %-7s %s", elapsedMs(), actor, text));
+    }
+
+    /** A call and its result. */
+    void log(String actor, String action, String result) {
+        line(String.format("%7d ms  %-7s %-30s -> %s", elapsedMs(), actor, action, result));
+    }
+
+    /** A line without a clock (headings, verdicts). */
+    void plain(String text) {
+        line(text);
+    }
+
+    private synchronized void line(String text) {
+        lines.add(text);
+        out.println(text);
+        out.flush();
+    }
+
+    synchronized List<String> lines() {
+        return List.copyOf(lines);
+    }
+}

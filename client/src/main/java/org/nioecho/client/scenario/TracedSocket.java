@@ -1,0 +1,178 @@
+package org.nioecho.client.scenario;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Objects;
+
+/**
+ * A client socket whose every call goes into the {@link Timeline} with what it returned or
+ * threw. Reads are bounded by {@code SO_TIMEOUT} so that no scenario can hang on one.
+ */
+final class TracedSocket implements AutoCloseable {
+    static final int READ_TIMEOUT_MS = 10_000;
+
+    private final Socket socket;
+    private final Timeline timeline;
+    private final String actor;
+
+    private TracedSocket(Socket socket, Timeline timeline, String actor) {
+        this.socket = Objects.requireNonNull(socket, "socket");
+        this.timeline = Objects.requireNonNull(timeline, "timeline");
+        this.actor = Objects.requireNonNull(actor, "actor");
+    }
+
+    /** Connects to {@code server}; {@code receiveBufferBytes} > 0 sets SO_RCVBUF first. */
+    static TracedSocket connect(Timeline timeline, String actor, InetSocketAddress server, int receiveBufferBytes)
+            throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            socket.connect(server, READ_TIMEOUT_MS);
+        } catch (IOException e) {
+            socket.close();
+            timeline.log(actor, "connect " + server.getPort(), Call.threw(e).describe(""));
+            throw e;
+        }
+        TracedSocket traced = new TracedSocket(socket, timeline, actor);
+        timeline.log(actor, "connect :" + server.getPort(), "ok, local port " + socket.getLocalPort());
+        return traced;
+    }
+
+    static TracedSocket connect(Timeline timeline, String actor, InetSocketAddress server) throws IOException {
+        return connect(timeline, actor, server, 0);
+    }
+
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    int remotePort() {
+        return socket.getPort();
+    }
+
+    /** This connection as the kernel lists it from this end. */
+    StateWatch.Side side(String label) {
+        return new StateWatch.Side(label, localPort(), remotePort());
+    }
+
+    /** The other end's socket (local and remote ports swapped). */
+    StateWatch.Side peerSide(String label) {
+        return new StateWatch.Side(label, remotePort(), localPort());
+    }
+
+    Call write(byte[] data) {
+        Call call;
+        try {
+            socket.getOutputStream().write(data);
+            call = Call.returned(data.length);
+        } catch (IOException e) {
+            call = Call.threw(e);
+        }
+        timeline.log(actor, "write " + data.length + " bytes", call.describe("ok"));
+        return call;
+    }
+
+    /** One read of at most {@code maxBytes}. */
+    Call read(int maxBytes) {
+        Call call;
+        try {
+            int n = socket.getInputStream().read(new byte[maxBytes]);
+            call = Call.returned(n);
+        } catch (IOException e) {
+            call = Call.threw(e);
+        }
+        timeline.log(actor, "read", call.describe(call.value() + " bytes"));
+        return call;
+    }
+
+    /** Reads exactly {@code length} bytes (or fewer if the stream ends or fails); logged as one line. */
+    Received readExactly(int length) {
+        return readUpTo(length, "read " + length + " bytes");
+    }
+
+    /** Reads until EOF or a failure; logged as one line. */
+    Received readToEnd() {
+        return readUpTo(Integer.MAX_VALUE, "read until EOF");
+    }
+
+    private Received readUpTo(int length, String action) {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 * 1024];
+        Call end;
+        try {
+            InputStream in = socket.getInputStream();
+            while (true) {
+                if (received.size() >= length) {
+                    end = Call.returned(received.size());
+                    break;
+                }
+                int n = in.read(buffer, 0, Math.min(buffer.length, length - received.size()));
+                if (n < 0) {
+                    end = Call.returned(-1);
+                    break;
+                }
+                received.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            end = Call.threw(e);
+        }
+        String result = received.size() + " bytes" + (end.failed() || end.eof() ? ", then " + end.describe("") : "");
+        timeline.log(actor, action, result);
+        return new Received(received.toByteArray(), end);
+    }
+
+    Call shutdownOutput() {
+        Call call;
+        try {
+            socket.shutdownOutput();
+            call = Call.returned(0);
+        } catch (IOException e) {
+            call = Call.threw(e);
+        }
+        timeline.log(actor, "shutdownOutput (FIN)", call.describe("ok"));
+        return call;
+    }
+
+    /** close(): FIN (or RST if unread input is left). */
+    Call closeLogged() {
+        Call call;
+        try {
+            socket.close();
+            call = Call.returned(0);
+        } catch (IOException e) {
+            call = Call.threw(e);
+        }
+        timeline.log(actor, "close", call.describe("ok"));
+        return call;
+    }
+
+    /** SO_LINGER 0 and close(): the kernel sends RST instead of FIN. */
+    Call abort() {
+        Call call;
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+            call = Call.returned(0);
+        } catch (IOException e) {
+            call = Call.threw(e);
+        }
+        timeline.log(actor, "close with SO_LINGER 0 (RST)", call.describe("ok"));
+        return call;
+    }
+
+    /** Closes without logging (cleanup). */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** Bytes read and how the reading ended. */
+    record Received(byte[] bytes, Call end) {
+    }
+}
