@@ -27,7 +27,8 @@ final class RstBeforeAcceptScenario implements Scenario {
     public Verdict run(ScenarioContext context) throws Exception {
         Timeline timeline = context.timeline();
         try (ServerProcess server = Servers.start(context)) {
-            timeline.log("control", "pause-accept", server.control("pause-accept"));
+            server.control("pause-accept");
+            timeline.log("control", "pause-accept", "ok");
             StateWatch.Side clientSide;
             StateWatch.Side serverSide;
             try (TracedSocket doomed = TracedSocket.connect(timeline, "client1", server.address())) {
@@ -42,7 +43,8 @@ final class RstBeforeAcceptScenario implements Scenario {
                 doomed.abort();
             }
             StateWatch.snapshot(timeline, clientSide, serverSide);
-            timeline.log("control", "resume-accept", server.control("resume-accept"));
+            server.control("resume-accept");
+            timeline.log("control", "resume-accept", "ok");
             boolean handled = Poll.until(Duration.ofSeconds(10), () -> {
                 ServerStats stats = Servers.stats(server);
                 return stats.acceptErrorsTotal() > 0 || (stats.accepted() == 1 && stats.open() == 0);

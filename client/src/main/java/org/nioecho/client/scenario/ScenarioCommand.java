@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -53,7 +54,7 @@ public final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--server-jar", paramLabel = "PATH",
             description = "The server jar to run (default: -Dnioecho.server.jar, else server/target/echo-server.jar "
-                    + "in the working directory or a parent).")
+                    + "in the working directory or a parent, else in a parent of this jar's directory).")
     private Path serverJar;
 
     @Override
@@ -83,8 +84,22 @@ public final class ScenarioCommand implements Callable<Integer> {
         try {
             return ServerProcess.defaultJar();
         } catch (IllegalStateException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage() + " (or give --server-jar PATH)");
+            return besideOwnJar().orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    e.getMessage() + " (or give --server-jar PATH)"));
         }
+    }
+
+    /** server/target/echo-server.jar above the directory of this jar (client/target/echo-client.jar). */
+    private static Optional<Path> besideOwnJar() {
+        for (String entry : probeClassPath().split(File.pathSeparator)) {
+            for (Path dir = Path.of(entry).toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+                Path jar = dir.resolve("server/target/echo-server.jar");
+                if (Files.isRegularFile(jar)) {
+                    return Optional.of(jar);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Where this class and the server's classes were loaded from: the shaded jar, or two class directories. */

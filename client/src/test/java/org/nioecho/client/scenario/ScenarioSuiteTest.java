@@ -6,9 +6,14 @@ import org.junit.jupiter.api.Timeout;
 import org.nioecho.server.ServerProcess;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -88,6 +93,7 @@ class ScenarioSuiteTest {
     void crashedHostTimesOutTheClientsRead() throws Exception {
         assumeNamespaces();
         assertMatches("host-crash");
+        assertNoNamespaceLeft();
     }
 
     @Test
@@ -95,5 +101,34 @@ class ScenarioSuiteTest {
     void rebootedHostResetsTheClient() throws Exception {
         assumeNamespaces();
         assertMatches("host-reboot");
+        assertNoNamespaceLeft();
+    }
+
+    @Test
+    @Timeout(60)
+    void namespacesLeftByADeadRunAreSweptAway() throws Exception {
+        assumeNamespaces();
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
+        assumeTrue(ProcessHandle.of(gone.pid()).isEmpty(), "the finished process's pid is in use again");
+        String leftover = "nioecho-srv-" + gone.pid() + "-1";
+        Shell.check("ip", "netns", "add", leftover);
+        try {
+            NetnsLab.sweepLeftovers(new Timeline(System.out));
+            assertFalse(namespaces().contains(leftover), "still there: " + leftover);
+        } finally {
+            Shell.run("ip", "netns", "del", leftover);
+        }
+    }
+
+    private static List<String> namespaces() throws IOException, InterruptedException {
+        return Arrays.stream(Shell.check("ip", "netns", "list").split("\n"))
+                .map(line -> line.trim().split("\\s+")[0]).toList();
+    }
+
+    private static void assertNoNamespaceLeft() throws IOException, InterruptedException {
+        String ours = "-" + ProcessHandle.current().pid() + "-";
+        List<String> left = namespaces().stream().filter(n -> n.startsWith("nioecho-") && n.contains(ours)).toList();
+        assertEquals(List.of(), left, "namespaces left behind");
     }
 }
