@@ -1,0 +1,141 @@
+package org.nioecho.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one server on one cell, in a fresh server process, and measures it: the load from
+ * the client's load generator in its own process, the server's CPU, memory and threads
+ * from {@code /proc}.
+ *
+ * <p>CPU is attributed to the load's measured window only: the harness notes when the
+ * kernel shows all the cell's connections up on the server's port, skips the warm-up,
+ * trims a margin at both ends and divides the server's CPU rate there by the client's
+ * message rate. If the window cannot be found it falls back to the whole run (warm-up
+ * included) and says so.
+ */
+final class CellRunner {
+    private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    static final String NO_TRAFFIC = "no traffic";
+
+    private final LoadGenerator load;
+    private final Duration warmup;
+    private final Duration duration;
+    private final Duration idleTimeout;
+
+    CellRunner(LoadGenerator load, Duration warmup, Duration duration) {
+        this.load = Objects.requireNonNull(load, "load");
+        this.warmup = Objects.requireNonNull(warmup, "warmup");
+        this.duration = Objects.requireNonNull(duration, "duration");
+        this.idleTimeout = Duration.ofSeconds(90);
+    }
+
+    /**
+     * Measures {@code spec} on {@code cell}; failures become a failed {@link Measurement}, never an
+     * exception. A run in which the load generator moved no traffic at all (and counted no error)
+     * is the generator's fault, not a figure: it is tried once more, and fails if it happens again.
+     */
+    Measurement run(ServerSpec spec, Cell cell, int round) throws InterruptedException {
+        Measurement m = attempt(spec, cell, round);
+        if (!m.ok() && m.failure().startsWith(NO_TRAFFIC)) {
+            Measurement again = attempt(spec, cell, round);
+            return again.ok() ? again : Measurement.failed(spec.name(), cell, round, m.failure() + " (twice)");
+        }
+        return m;
+    }
+
+    private Measurement attempt(ServerSpec spec, Cell cell, int round) throws InterruptedException {
+        try (RunningServer server = RunningServer.start(spec, START_TIMEOUT)) {
+            return cell.kind() == Cell.Kind.IDLE ? idle(server, cell, round) : load(server, cell, round);
+        } catch (IOException e) {
+            return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
+        }
+    }
+
+    private Measurement load(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {
+        String name = server.spec().name() + "-" + cell.kind().label() + "-" + cell.connections() + "x" + cell.sizeBytes()
+                + "-r" + round;
+        LoadResult result;
+        List<ProcessTree.Sample> samples;
+        long connectedAt;
+        long startedAt = System.nanoTime();
+        try (Sampler sampler = Sampler.start(server.pid(), SAMPLE_PERIOD)) {
+            LoadGenerator.Run run = load.start(name, server.address(), cell, warmup, duration);
+            int threshold = cell.kind() == Cell.Kind.CHURN ? 1 : cell.connections();
+            connectedAt = awaitConnections(server, threshold, run);
+            result = run.finish();
+            samples = sampler.stop();
+            if (sampler.problem() != null) {
+                throw new IOException(sampler.problem() + server.lastOutput());
+            }
+        } catch (IOException e) {
+            if (!server.isAlive()) {
+                throw new IOException(e.getMessage() + " (the server died" + server.lastOutput() + ")");
+            }
+            throw e;
+        }
+        double opsPerSecond = cell.kind() == Cell.Kind.CHURN ? result.connectsPerSecond() : result.messagesPerSecond();
+        if (opsPerSecond == 0 && result.totalErrors() == 0) {
+            throw new IOException(NO_TRAFFIC + ": the load generator reported no messages and no errors (see " + name + ".log)");
+        }
+        double cpuPerOp = Double.NaN;
+        String method = "window";
+        if (connectedAt > 0) {
+            long margin = duration.toNanos() / 10;
+            long from = connectedAt + warmup.toNanos() + margin;
+            long to = connectedAt + warmup.toNanos() + duration.toNanos() - margin;
+            cpuPerOp = Sampler.cpuRate(samples, from, to) / opsPerSecond;
+        }
+        if (Double.isNaN(cpuPerOp)) {
+            method = "whole run";
+            double cpu = samples.get(samples.size() - 1).cpuSeconds() - samples.get(0).cpuSeconds();
+            double seconds = (samples.get(samples.size() - 1).nanoTime() - startedAt) / 1e9;
+            cpuPerOp = opsPerSecond > 0 ? cpu / (opsPerSecond * Math.min(seconds, (warmup.plus(duration)).toNanos() / 1e9)) : Double.NaN;
+        }
+        return new Measurement(server.spec().name(), cell, round, null, opsPerSecond,
+                result.latencyP50Micros(), result.latencyP99Micros(), result.connectP99Millis(),
+                cpuPerOp, method, Sampler.peakRss(samples), Sampler.peakThreads(samples),
+                result.totalErrors(), result.errorSummary(), 0, 0, 0);
+    }
+
+    /**
+     * Polls the kernel's socket table until {@code threshold} server-side sockets are up on the
+     * port; the time they were seen, or 0 if the client ended first or it took over a minute.
+     */
+    private static long awaitConnections(RunningServer server, int threshold, LoadGenerator.Run run)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int port = server.address().getPort();
+        while (run.isAlive() && System.nanoTime() < deadline) {
+            if (SocketCount.serverSide(port) >= threshold) {
+                return System.nanoTime();
+            }
+            Thread.sleep(20); // poll period of the kernel's table, not synchronisation
+        }
+        return 0;
+    }
+
+    private Measurement idle(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {
+        ProcessTree.Sample before = ProcessTree.sample(server.pid());
+        try (Sampler sampler = Sampler.start(server.pid(), SAMPLE_PERIOD);
+             IdleConnections idle = IdleConnections.open(server.address(), cell.connections(), idleTimeout)) {
+            ProcessTree.Sample with = ProcessTree.sample(server.pid());
+            List<ProcessTree.Sample> samples = sampler.stop();
+            Map<String, Integer> failures = idle.failures();
+            StringBuilder detail = new StringBuilder();
+            failures.forEach((cause, count) -> detail.append(detail.length() > 0 ? " " : "").append(cause).append('=').append(count));
+            return new Measurement(server.spec().name(), cell, round, null, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, "", Sampler.peakRss(samples), Math.max(with.threads(), Sampler.peakThreads(samples)),
+                    idle.failed(), detail.toString(), idle.held(), before.rssBytes(), with.rssBytes());
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replace('\n', ' ').replaceAll("\\s+", " ").trim();
+    }
+}

@@ -1,0 +1,354 @@
+package org.nioecho.bench;
+
+import org.nioecho.server.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The side-by-side comparison: this project's reactor against a thread-per-connection
+ * server, the same on virtual threads (JDK 21+), Netty (NIO and epoll, one event-loop
+ * thread) and any external command, each in its own process, under the client's load
+ * generator in another. Writes Markdown (also on stdout), CSV, JSON and an SVG chart.
+ *
+ * <pre>{@code
+ * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare --quick
+ * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare \
+ *     --external 'socat-fork=socat TCP-LISTEN:{port},fork,reuseaddr EXEC:cat'
+ * }</pre>
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = BenchVersion.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Compares echo servers side by side, each in its own process, under the client's load generator.",
+            "Matrix: ping-pong at each --connections x --sizes, connection churn, idle capacity; servers",
+            "interleaved and repeated, medians and ratios to the reactor reported.",
+            "Progress and the plan go to stderr; the Markdown report to stdout and, with CSV, JSON and SVG, to --out."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every run completed and the load generator counted no errors",
+            "1:the report was written, but some runs failed or counted errors (see its Notes)",
+            "2:bad usage: an invalid option or value",
+            "3:cannot run: a jar is missing, the output directory cannot be written, or no server can run here"})
+public final class Compare implements Callable<Integer> {
+    static final List<String> BUILT_IN = List.of("reactor", "blocking", "virtual", "netty-nio", "netty-epoll");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--quick", description = "One small cell per server: ping-pong, 100 connections x 64 B, 2 s, 1 round (about a minute).")
+    private boolean quick;
+
+    @Option(names = "--servers", paramLabel = "LIST", split = ",",
+            description = "Built-in servers to run, of: reactor, blocking, virtual, netty-nio, netty-epoll (default: all).")
+    private List<String> servers = new ArrayList<>(BUILT_IN);
+
+    @Option(names = "--external", paramLabel = "NAME=COMMAND",
+            description = "Also run this server command (through /bin/sh). Either {port} in it becomes a free port, e.g."
+                    + " 'socat-fork=socat TCP-LISTEN:{port},fork,reuseaddr EXEC:cat', or the command prints"
+                    + " '... listening on HOST:PORT' itself, e.g. 'c-epoll=/tmp/epoll-echo 0'. Repeatable.")
+    private List<String> external = new ArrayList<>();
+
+    @Option(names = "--connections", paramLabel = "LIST", split = ",",
+            description = "Ping-pong connection counts (default: 1,100,1000,10000).")
+    private List<Integer> connections = new ArrayList<>(List.of(1, 100, 1000, 10_000));
+
+    @Option(names = "--sizes", paramLabel = "LIST", split = ",", description = "Ping-pong message sizes (default: 64,16KiB).")
+    private List<String> sizes = new ArrayList<>(List.of("64", "16KiB"));
+
+    @Option(names = "--churn-connections", paramLabel = "N",
+            description = "Connections in flight for the churn cell; 0 skips it (default: ${DEFAULT-VALUE}).")
+    private int churnConnections = 100;
+
+    @Option(names = "--idle-connections", paramLabel = "N",
+            description = "Idle connections held for the capacity cell; 0 skips it (default: ${DEFAULT-VALUE}).")
+    private int idleConnections = 10_000;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per run (default: ${DEFAULT-VALUE}).")
+    private String duration = "3s";
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Warm-up per run, not measured (default: ${DEFAULT-VALUE}).")
+    private String warmup = "1s";
+
+    @Option(names = "--repeat", paramLabel = "N", description = "Rounds: runs per server and cell (default: ${DEFAULT-VALUE}).")
+    private int repeat = 3;
+
+    @Option(names = "--server-jvm-options", paramLabel = "OPTIONS",
+            description = "JVM options for every Java server, space-separated, e.g. '-Xmx64m' (default: none, JVM defaults).")
+    private String serverJvmOptions = "";
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where the reports go (default: bench/results of the project around the working directory,"
+                    + " else ./bench-results).")
+    private Path out;
+
+    @Option(names = "--server-jar", paramLabel = "JAR", description = "The reactor (default: -Dnioecho.server.jar, else server/target/echo-server.jar found upwards).")
+    private Path serverJar;
+
+    @Option(names = "--client-jar", paramLabel = "JAR", description = "The load generator (default: -Dnioecho.client.jar, else client/target/echo-client.jar found upwards).")
+    private Path clientJar;
+
+    @Option(names = "--bench-jar", paramLabel = "JAR", description = "The peer servers (default: -Dnioecho.bench.jar, else the jar this runs from, else bench/target/benchmarks.jar).")
+    private Path benchJar;
+
+    @Option(names = "--plan", description = "Print the plan and its expected time, run nothing.")
+    private boolean planOnly;
+
+    /** Runs the comparison; exits with the code documented in {@code --help}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Compare()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        applyQuickDefaults();
+        Duration durationValue = duration("--duration", duration, Duration.ofMillis(500));
+        Duration warmupValue = duration("--warmup", warmup, Duration.ZERO);
+        List<Cell> cells = cells();
+        if (repeat < 1 || repeat > 20) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--repeat': " + repeat + " (use 1..20)");
+        }
+        Map<String, String> externals = externals();
+        Path server = Jars.locate(serverJar, "nioecho.server.jar", "server/target/echo-server.jar", null);
+        Path client = Jars.locate(clientJar, "nioecho.client.jar", "client/target/echo-client.jar", null);
+        Path bench = Jars.locate(benchJar, "nioecho.bench.jar", "bench/target/benchmarks.jar", Compare.class);
+        List<String> missing = new ArrayList<>();
+        for (Path jar : new Path[] {server, client, bench}) {
+            if (!Files.isRegularFile(jar)) {
+                missing.add(jar.toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            err.println("compare: missing " + String.join(", ", missing) + " (build them with 'mvn -DskipTests package',"
+                    + " or name them with --server-jar/--client-jar/--bench-jar)");
+            return 3;
+        }
+        List<String> jvmOptions = serverJvmOptions.isBlank() ? List.of() : List.of(serverJvmOptions.trim().split("\\s+"));
+        List<ServerSpec> specs = Contenders.specs(servers, externals, javaCommand(), jvmOptions, server, bench);
+        List<ServerSpec> runnable = specs.stream().filter(ServerSpec::runnable).toList();
+        if (runnable.isEmpty()) {
+            err.println("compare: none of the servers can run here: "
+                    + String.join("; ", specs.stream().map(s -> s.name() + ": " + s.skipReason()).toList()));
+            return 3;
+        }
+        Plan plan = Plan.of(runnable, cells, repeat, warmupValue, durationValue);
+        err.println("compare: " + plan.steps().size() + " runs (" + runnable.size() + " servers x " + cells.size() + " cells x "
+                + repeat + " rounds), expected to take about " + Plan.format(plan.estimate()));
+        for (ServerSpec skipped : specs) {
+            if (!skipped.runnable()) {
+                err.println("compare: skipping " + skipped.name() + ": " + skipped.skipReason());
+            }
+        }
+        err.flush();
+        if (planOnly) {
+            for (Plan.Step step : plan.steps()) {
+                stdout.println(step.server().name() + "\t" + step.cell().label() + "\tround " + step.round());
+            }
+            stdout.flush();
+            return 0;
+        }
+        MachineInfo machine = MachineInfo.current();
+        Path outDir = out != null ? out : defaultOutDir();
+        Path work = outDir.resolve("compare-" + machine.stamp() + "-runs");
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            err.println("compare: cannot write to " + outDir + ": " + e.getMessage());
+            return 3;
+        }
+        // Copies, so that a rebuild of the tree during a long run cannot pull a jar from under it.
+        Path serverCopy = Files.copy(server, work.resolve("echo-server.jar"));
+        Path clientCopy = Files.copy(client, work.resolve("echo-client.jar"));
+        Path benchCopy = Files.copy(bench, work.resolve("benchmarks.jar"));
+        specs = Contenders.specs(servers, externals, javaCommand(), jvmOptions, serverCopy, benchCopy);
+        plan = Plan.of(specs.stream().filter(ServerSpec::runnable).toList(), cells, repeat, warmupValue, durationValue);
+        CellRunner runner = new CellRunner(new LoadGenerator(List.of(javaCommand()), clientCopy, work), warmupValue, durationValue);
+        List<Measurement> measurements = new ArrayList<>();
+        long started = System.nanoTime();
+        try {
+            Duration remaining = plan.estimate();
+            int index = 0;
+            for (Plan.Step step : plan.steps()) {
+                index++;
+                Measurement m = runner.run(step.server(), step.cell(), step.round());
+                measurements.add(m);
+                remaining = remaining.minus(plan.estimate(step));
+                err.println(String.format(Locale.ROOT, "[%3d/%d] %-12s %-28s round %d: %s (about %s left)", index,
+                        plan.steps().size(), step.server().name(), step.cell().label(), step.round(), progress(m),
+                        Plan.format(remaining.isNegative() ? Duration.ZERO : remaining)));
+                err.flush();
+            }
+        } finally {
+            for (Path copy : new Path[] {serverCopy, clientCopy, benchCopy}) {
+                Files.deleteIfExists(copy);
+            }
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        List<String> notes = new ArrayList<>();
+        notes.add("Run with: java -cp benchmarks.jar org.nioecho.bench.Compare "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        Report report = new Report(machine, new Report.Settings(warmupValue, durationValue, repeat, jvmOptions,
+                client.toString(), specs, notes), measurements, elapsed, MachineInfo.readLoadAverage());
+        String markdown = report.markdown();
+        String base = "compare-" + machine.stamp();
+        Files.writeString(outDir.resolve(base + ".md"), markdown, StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(base + ".csv"), report.summaryCsv(), StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(base + "-runs.csv"), report.runsCsv(), StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(base + ".json"), report.json(), StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(base + ".svg"), SvgChart.svg(report.summaries(),
+                "nioecho comparison " + machine.date() + " (" + machine.cores() + " cores, JDK " + Runtime.version().feature() + ")"),
+                StandardCharsets.UTF_8);
+        stdout.print(markdown);
+        stdout.flush();
+        err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + ".{md,csv,json,svg} (and -runs.csv)");
+        err.flush();
+        return report.problems() == 0 ? 0 : 1;
+    }
+
+    private static String progress(Measurement m) {
+        if (!m.ok()) {
+            return "FAILED: " + m.failure();
+        }
+        String errors = m.errors() > 0 ? ", errors " + m.errors() + " (" + m.errorDetail() + ")" : "";
+        if (m.cell().kind() == Cell.Kind.IDLE) {
+            return String.format(Locale.ROOT, "%d held, %.1f KiB/connection, %d threads%s", m.held(),
+                    m.bytesPerConnection() / 1024, m.peakThreads(), errors);
+        }
+        String unit = m.cell().kind() == Cell.Kind.CHURN ? "conn" : "msg";
+        return String.format(Locale.ROOT, "%,.0f %s/s, CPU %.2f µs/%s, RSS %.1f MiB, %d threads%s", m.rate(), unit,
+                m.cpuSecondsPerOp() * 1e6, unit, m.peakRssBytes() / (double) (1 << 20), m.peakThreads(), errors);
+    }
+
+    /** --quick sets what the user did not set explicitly. */
+    private void applyQuickDefaults() {
+        if (!quick) {
+            return;
+        }
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (!given.hasMatchedOption("--connections")) {
+            connections = List.of(100);
+        }
+        if (!given.hasMatchedOption("--sizes")) {
+            sizes = List.of("64");
+        }
+        if (!given.hasMatchedOption("--churn-connections")) {
+            churnConnections = 0;
+        }
+        if (!given.hasMatchedOption("--idle-connections")) {
+            idleConnections = 0;
+        }
+        if (!given.hasMatchedOption("--duration")) {
+            duration = "2s";
+        }
+        if (!given.hasMatchedOption("--repeat")) {
+            repeat = 1;
+        }
+    }
+
+    private List<Cell> cells() {
+        List<Cell> cells = new ArrayList<>();
+        List<Integer> sizeBytes = new ArrayList<>();
+        for (String size : sizes) {
+            try {
+                int bytes = Units.parseIntBytes(size);
+                if (bytes < 1) {
+                    throw new IllegalArgumentException("a message holds at least one byte");
+                }
+                sizeBytes.add(bytes);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--sizes': " + e.getMessage());
+            }
+        }
+        for (int n : connections) {
+            if (n < 1 || n > 15_000) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--connections': " + n + " (use 1..15000)");
+            }
+        }
+        List<Integer> sortedConnections = connections.stream().distinct().sorted().toList();
+        for (int n : sortedConnections) {
+            for (int size : sizeBytes.stream().distinct().toList()) {
+                cells.add(Cell.pingPong(n, size));
+            }
+        }
+        if (churnConnections < 0 || churnConnections > 15_000 || idleConnections < 0 || idleConnections > 15_000) {
+            throw new ParameterException(spec.commandLine(), "--churn-connections and --idle-connections take 0..15000");
+        }
+        if (churnConnections > 0) {
+            cells.add(Cell.churn(churnConnections, 64));
+        }
+        if (idleConnections > 0) {
+            cells.add(Cell.idle(idleConnections));
+        }
+        if (cells.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Nothing to run: no connections, sizes, churn or idle cell");
+        }
+        return cells;
+    }
+
+    private Map<String, String> externals() {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String entry : external) {
+            int eq = entry.indexOf('=');
+            String name = eq > 0 ? entry.substring(0, eq).trim() : "";
+            String command = eq > 0 ? entry.substring(eq + 1).trim() : "";
+            if (name.isEmpty() || command.isEmpty() || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--external': '" + entry
+                        + "' (use NAME=COMMAND, NAME of letters, digits, '.', '_' or '-')");
+            }
+            if (BUILT_IN.contains(name) || result.containsKey(name)) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--external': the name '" + name + "' is taken");
+            }
+            result.put(name, command);
+        }
+        for (String name : servers) {
+            if (!BUILT_IN.contains(name)) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--servers': '" + name
+                        + "' (use " + String.join(", ", BUILT_IN) + ")");
+            }
+        }
+        return result;
+    }
+
+    private Duration duration(String option, String text, Duration minimum) {
+        try {
+            Duration value = Units.parseDuration(text);
+            if (value.compareTo(minimum) < 0) {
+                throw new IllegalArgumentException("'" + text + "' is shorter than " + Plan.format(minimum));
+            }
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + e.getMessage());
+        }
+    }
+
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static Path defaultOutDir() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("bench/pom.xml"))) {
+                return dir.resolve("bench/results");
+            }
+        }
+        return Path.of("bench-results");
+    }
+}

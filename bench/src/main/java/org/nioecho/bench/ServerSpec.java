@@ -1,0 +1,40 @@
+package org.nioecho.bench;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One contender of the comparison: a name and the command that starts it. A command either
+ * prints {@code ... listening on HOST:PORT} once it serves (the reactor and the servers in this
+ * module take {@code --port 0} for that), or holds a {@code {port}} placeholder that the harness
+ * fills with a free port, then waits for that port to be in LISTEN (e.g. socat).
+ *
+ * @param name        short name used in tables and charts, e.g. {@code netty-epoll}
+ * @param description what it is, for the report
+ * @param command     the command line; with {@link #PORT_PLACEHOLDER} for external servers
+ * @param skipReason  why it cannot run here (e.g. virtual threads on JDK 17), or null
+ */
+record ServerSpec(String name, String description, List<String> command, String skipReason) {
+    /** Replaced by a free port in an external server's command. */
+    static final String PORT_PLACEHOLDER = "{port}";
+
+    ServerSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        command = List.copyOf(Objects.requireNonNull(command, "command"));
+    }
+
+    /** Whether the harness picks the port and puts it in the command (rather than the server printing it). */
+    boolean usesPortPlaceholder() {
+        return command.stream().anyMatch(arg -> arg.contains(PORT_PLACEHOLDER));
+    }
+
+    boolean runnable() {
+        return skipReason == null;
+    }
+
+    /** The command with {@code port} in place of the placeholder. */
+    List<String> commandFor(int port) {
+        return command.stream().map(arg -> arg.replace(PORT_PLACEHOLDER, Integer.toString(port))).toList();
+    }
+}
