@@ -4,14 +4,30 @@ import org.nioecho.server.ServerProcess;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Notes §2: the client closes first: client FIN_WAIT1 → FIN_WAIT2 → TIME_WAIT, server
- * CLOSE_WAIT → LAST_ACK → gone. Only the lasting states are required; transients are reported.
+ * CLOSE_WAIT → LAST_ACK → gone.
+ *
+ * <p>Part 1 is a plain close after an echo: on loopback the walk takes a millisecond, so
+ * only the lasting states are required (client TIME_WAIT, server gone, never TIME_WAIT on
+ * the server) and the transients are reported as caught. Part 2 makes the middle of the
+ * walk last: the client sends more than its small receive buffer takes back, then half-closes
+ * without reading; the server must still send what it owes, so the client sits in FIN_WAIT2
+ * while the server sits in CLOSE_WAIT or, once it has closed with its FIN queued behind the
+ * unread echo, in LAST_ACK. Then the client reads everything and the walk ends.
  */
 final class NormalCloseScenario implements Scenario {
     private static final List<String> TRANSIENT = List.of("FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "LAST_ACK");
+    private static final int IN_FLIGHT_BYTES = 128 * 1024;
+    private static final int CLIENT_RECEIVE_BUFFER_BYTES = 8 * 1024;
+    private static final Duration SETTLE = Duration.ofSeconds(5);
 
     @Override
     public String name() {
@@ -27,30 +43,68 @@ final class NormalCloseScenario implements Scenario {
     @Override
     public Verdict run(ScenarioContext context) throws Exception {
         Timeline timeline = context.timeline();
-        try (ServerProcess server = Servers.start(context);
-             TracedSocket client = TracedSocket.connect(timeline, "client", server.address())) {
-            byte[] hello = "hello\n".getBytes(StandardCharsets.US_ASCII);
-            client.write(hello);
-            client.readExactly(hello.length);
-            StateWatch watch = StateWatch.start(timeline, client.side("client"), client.peerSide("server"));
-            boolean settled;
-            try {
+        try (ServerProcess server = Servers.start(context)) {
+            timeline.plain("  part 1: echo, then close()");
+            String plain;
+            boolean plainMatched;
+            try (TracedSocket client = TracedSocket.connect(timeline, "client", server.address())) {
+                byte[] hello = "hello\n".getBytes(StandardCharsets.US_ASCII);
+                client.write(hello);
+                client.readExactly(hello.length);
+                StateWatch watch = StateWatch.start(timeline, client.side("client"), client.peerSide("server"));
+                boolean settled;
+                try {
+                    client.closeLogged();
+                    settled = Poll.until(SETTLE, () ->
+                            watch.last("client").equals("TIME_WAIT") && watch.last("server").equals(StateWatch.GONE));
+                } finally {
+                    watch.close();
+                }
+                String transients = caught(watch.walk("client"), watch.walk("server"));
+                timeline.log("kernel", watch.polls() + " polls of /proc/net/tcp; transient states caught: " + transients);
+                plainMatched = settled && !watch.walk("server").contains("TIME_WAIT");
+                plain = "client " + watch.walkText("client") + ", server " + watch.walkText("server")
+                        + " (transients caught: " + transients + ")";
+            }
+            timeline.plain("  part 2: " + IN_FLIGHT_BYTES / 1024 + " KiB echo still unread when the client half-closes");
+            String held;
+            boolean heldMatched;
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try (TracedSocket client = TracedSocket.connect(timeline, "client", server.address(), CLIENT_RECEIVE_BUFFER_BYTES)) {
+                byte[] data = new byte[IN_FLIGHT_BYTES];
+                Arrays.fill(data, (byte) 'e');
+                Future<Call> write = writer.submit(() -> client.write(data));
+                if (write.get(10, TimeUnit.SECONDS).failed()) {
+                    return Verdict.of(this, false, "part 1: " + plain + "; part 2: the client's write failed");
+                }
+                StateWatch watch = StateWatch.start(timeline, client.side("client"), client.peerSide("server"));
+                boolean halfClosed;
+                boolean finished;
+                TracedSocket.Received echo;
+                try {
+                    client.shutdownOutput();
+                    halfClosed = Poll.until(SETTLE, () -> watch.last("client").equals("FIN_WAIT2")
+                            && List.of("CLOSE_WAIT", "LAST_ACK").contains(watch.last("server")));
+                    timeline.log("kernel", "while the client does not read: client " + watch.last("client")
+                            + ", server " + watch.last("server"));
+                    echo = client.readToEnd();
+                    finished = Poll.until(SETTLE, () ->
+                            watch.last("client").equals("TIME_WAIT") && watch.last("server").equals(StateWatch.GONE));
+                } finally {
+                    watch.close();
+                }
                 client.closeLogged();
-                settled = Poll.until(Duration.ofSeconds(5), () ->
-                        watch.last("client").equals("TIME_WAIT") && watch.last("server").equals(StateWatch.GONE));
+                heldMatched = halfClosed && finished && echo.end().eof() && echo.bytes().length == IN_FLIGHT_BYTES
+                        && !watch.walk("server").contains("TIME_WAIT");
+                held = "client " + watch.walkText("client") + ", server " + watch.walkText("server") + ", "
+                        + echo.bytes().length + " bytes echoed then " + echo.end().brief();
             } finally {
-                watch.close();
+                writer.shutdownNow();
             }
             ServerStats stats = Servers.statsLogged(timeline, server);
-            List<String> clientWalk = watch.walk("client");
-            List<String> serverWalk = watch.walk("server");
-            String transients = caught(clientWalk, serverWalk);
-            timeline.log("kernel", watch.polls() + " polls of /proc/net/tcp; transient states caught: " + transients);
-            boolean matched = settled && clientWalk.get(clientWalk.size() - 1).equals("TIME_WAIT")
-                    && serverWalk.get(serverWalk.size() - 1).equals(StateWatch.GONE)
-                    && !serverWalk.contains("TIME_WAIT") && stats.closed("eof") == 1 && stats.open() == 0;
-            return Verdict.of(this, matched, "client " + watch.walkText("client") + "; server " + watch.walkText("server")
-                    + " (transients caught: " + transients + "); server closed it as eof=" + stats.closed("eof"));
+            boolean matched = plainMatched && heldMatched && stats.closed("eof") == 2 && stats.open() == 0;
+            return Verdict.of(this, matched, "plain close: " + plain + "; with the echo unread: " + held
+                    + "; the server closed both as eof (eof=" + stats.closed("eof") + ")");
         }
     }
 
