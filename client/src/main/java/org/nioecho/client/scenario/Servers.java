@@ -30,7 +30,13 @@ final class Servers {
         // The server prints its "listening" line before it installs its SIGTERM/SIGINT handlers
         // and starts reading control commands; a signal in between would stop the JVM abruptly
         // (exit 130/143). Its first control answer proves both are in place.
-        server.control("stats");
+        try {
+            server.control("stats");
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("the server does not answer on its control input (is " + context.serverJar()
+                    + " a server with --stdin-control?): " + e.getMessage() + errors(server), e);
+        }
         context.timeline().log("server", "started, pid " + server.pid() + ", listening on "
                 + server.address().getAddress().getHostAddress() + ":" + server.port());
         return server;

@@ -36,7 +36,7 @@ final class TracedSocket implements AutoCloseable {
             socket.connect(server, READ_TIMEOUT_MS);
         } catch (IOException e) {
             socket.close();
-            timeline.log(actor, "connect " + server.getPort(), Call.threw(e).describe(""));
+            timeline.log(actor, "connect :" + server.getPort(), Call.threw(e).describe(""));
             throw e;
         }
         TracedSocket traced = new TracedSocket(socket, timeline, actor);
