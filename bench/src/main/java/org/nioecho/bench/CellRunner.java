@@ -2,6 +2,7 @@ package org.nioecho.bench;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,11 +23,13 @@ final class CellRunner {
     private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final String NO_TRAFFIC = "no traffic";
+    private static final int ATTEMPTS = 4;
 
     private final LoadGenerator load;
     private final Duration warmup;
     private final Duration duration;
     private final Duration idleTimeout;
+    private final List<String> retries = new ArrayList<>();
 
     CellRunner(LoadGenerator load, Duration warmup, Duration duration) {
         this.load = Objects.requireNonNull(load, "load");
@@ -37,16 +40,22 @@ final class CellRunner {
 
     /**
      * Measures {@code spec} on {@code cell}; failures become a failed {@link Measurement}, never an
-     * exception. A run in which the load generator moved no traffic at all (and counted no error)
-     * is the generator's fault, not a figure: it is tried once more, and fails if it happens again.
+     * exception. A run in which the load generator moved no traffic at all and counted no error
+     * is the generator's fault, not a figure: it is tried again (up to {@value #ATTEMPTS} times in
+     * all), and each retry is noted for the report.
      */
     Measurement run(ServerSpec spec, Cell cell, int round) throws InterruptedException {
         Measurement m = attempt(spec, cell, round);
-        if (!m.ok() && m.failure().startsWith(NO_TRAFFIC)) {
-            Measurement again = attempt(spec, cell, round);
-            return again.ok() ? again : Measurement.failed(spec.name(), cell, round, m.failure() + " (twice)");
+        for (int attempt = 2; attempt <= ATTEMPTS && !m.ok() && m.failure().startsWith(NO_TRAFFIC); attempt++) {
+            retries.add(spec.name() + ", " + cell.label() + ", round " + round + ": run again (" + m.failure() + ")");
+            m = attempt(spec, cell, round);
         }
         return m;
+    }
+
+    /** The runs that had to be tried again, one line each. */
+    List<String> retries() {
+        return List.copyOf(retries);
     }
 
     private Measurement attempt(ServerSpec spec, Cell cell, int round) throws InterruptedException {

@@ -205,6 +205,7 @@ public final class Compare implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         notes.add("Run with: java -cp benchmarks.jar org.nioecho.bench.Compare "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        notes.addAll(runner.retries());
         Report report = new Report(machine, new Report.Settings(warmupValue, durationValue, repeat, jvmOptions,
                 client.toString(), specs, notes), measurements, elapsed, MachineInfo.readLoadAverage());
         String markdown = report.markdown();

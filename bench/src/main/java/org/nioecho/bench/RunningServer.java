@@ -137,16 +137,22 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
-    /** SIGTERM to the process (and its children), up to 10 s to exit, then SIGKILL to what is left. */
-    @Override
-    public void close() throws InterruptedException {
+    /**
+     * SIGTERM to the process and its children, up to 10 s to exit, then SIGKILL to what is left.
+     *
+     * @return the exit code, or -1 if it had to be killed
+     */
+    int stop() throws InterruptedException {
         List<ProcessHandle> tree = new ArrayList<>();
         tree.add(process.toHandle());
         process.descendants().forEach(tree::add);
         for (ProcessHandle p : tree) {
             p.destroy();
         }
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        int exitCode = -1;
+        if (process.waitFor(10, TimeUnit.SECONDS)) {
+            exitCode = process.exitValue();
+        } else {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
@@ -158,5 +164,12 @@ final class RunningServer implements AutoCloseable {
         for (Thread pump : pumps) {
             pump.join(2_000);
         }
+        return exitCode;
+    }
+
+    /** Stops the server if it still runs ({@link #stop()}). */
+    @Override
+    public void close() throws InterruptedException {
+        stop();
     }
 }

@@ -1,0 +1,97 @@
+package org.nioecho.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code Compare --quick} for real, after {@code package}: the server, client and bench jars,
+ * every built-in server in its own process, the client's load generator in another. Asserts
+ * that the reports were written, every server ran, and no error or wrong byte was counted;
+ * never a timing.
+ */
+class CompareIT {
+    private static Path jar(String property) {
+        String value = System.getProperty(property);
+        assertTrue(value != null, "-D" + property + " is set by the failsafe configuration");
+        Path jar = Path.of(value);
+        assertTrue(Files.isRegularFile(jar), jar + " must exist (build it first: mvn -DskipTests package)");
+        return jar;
+    }
+
+    @Test
+    void quickComparisonRunsEveryServerAndWritesEveryReport() throws IOException, InterruptedException {
+        Path server = jar("nioecho.server.jar");
+        Path client = jar("nioecho.client.jar");
+        Path bench = jar("nioecho.bench.jar");
+        Path out = Path.of("target", "compare-it");
+        deleteRecursively(out);
+        Path stdout = Files.createDirectories(Path.of("target")).resolve("compare-it.stdout");
+        Path stderr = Path.of("target", "compare-it.stderr");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dnioecho.server.jar=" + server, "-Dnioecho.client.jar=" + client,
+                "-cp", bench.toString(), Compare.class.getName(), "--quick", "--out", out.toString()));
+        Process compare = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        boolean ended = compare.waitFor(240, TimeUnit.SECONDS);
+        if (!ended) {
+            compare.destroyForcibly();
+            compare.waitFor(10, TimeUnit.SECONDS);
+        }
+        String errText = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertTrue(ended, "Compare --quick did not end within 240 s:\n" + errText);
+        assertEquals(0, compare.exitValue(), "exit code 0 means every run completed without errors:\n" + errText);
+
+        String markdown = Files.readString(stdout, StandardCharsets.UTF_8);
+        assertTrue(markdown.contains("## Ping-pong") && markdown.contains("| 100 | 64 B | reactor |"), markdown);
+
+        List<Path> reports;
+        try (Stream<Path> files = Files.list(out)) {
+            reports = files.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (String suffix : new String[] {".md", ".csv", "-runs.csv", ".json", ".svg"}) {
+            assertTrue(reports.stream().anyMatch(p -> p.getFileName().toString().endsWith(suffix)
+                            && (suffix.equals(".csv") ? !p.getFileName().toString().endsWith("-runs.csv") : true)),
+                    "a " + suffix + " report in " + reports);
+        }
+        Path json = reports.stream().filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        Map<String, Object> report = Json.object(Json.parse(Files.readString(json, StandardCharsets.UTF_8)));
+        List<String> expected = new ArrayList<>(List.of("reactor", "blocking", "netty-nio", "netty-epoll"));
+        if (VirtualThreads.available()) {
+            expected.add("virtual");
+        }
+        List<?> summaries = (List<?>) report.get("summaries");
+        for (String name : expected) {
+            Map<String, Object> summary = summaries.stream().map(Json::object).filter(s -> name.equals(s.get("server")))
+                    .findFirst().orElseThrow(() -> new AssertionError(name + " did not run: " + summaries));
+            assertEquals(0.0, Json.number(summary, "failures"), name + ": " + summary);
+            assertEquals(0.0, Json.number(summary, "errors"), name + " counted errors or wrong bytes: " + summary);
+            assertTrue(Json.number(summary, "ratePerSecond") > 0, name + " moved messages: " + summary);
+            assertTrue(Json.number(summary, "peakRssBytes") > 0 && Json.number(summary, "peakThreads") > 0, name + ": " + summary);
+        }
+        String svg = Files.readString(reports.stream().filter(p -> p.toString().endsWith(".svg")).findFirst().orElseThrow());
+        assertTrue(svg.startsWith("<svg") && svg.contains("reactor"), svg);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.nioecho.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The comparison's peer servers, each run as its own process, echo correctly and stop cleanly. */
+class PeerServersTest {
+    private static final Duration START = Duration.ofSeconds(30);
+
+    static ServerSpec peer(String name, String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Contenders.nettyOptions());
+        command.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), mainClass, "--port", "0"));
+        command.addAll(Arrays.asList(args));
+        return new ServerSpec(name, name, command, null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "virtual", "netty-nio", "netty-epoll"})
+    void echoesOneMebibyteInChunksThenSeesTheHalfCloseAndStopsOnSigterm(String name) throws Exception {
+        assumeTrue(!name.equals("virtual") || VirtualThreads.available(), VirtualThreads.unavailableReason());
+        ServerSpec spec = switch (name) {
+            case "blocking" -> peer(name, BlockingEchoServer.class.getName());
+            case "virtual" -> peer(name, BlockingEchoServer.class.getName(), "--virtual");
+            default -> peer(name, NettyEchoServer.class.getName(), "--transport", name.substring("netty-".length()));
+        };
+        RunningServer server = RunningServer.start(spec, START);
+        try {
+            byte[] sent = new byte[1 << 20];
+            new SplittableRandom(7).nextBytes(sent);
+            try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
+                socket.setSoTimeout(20_000);
+                InputStream in = socket.getInputStream();
+                CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(in));
+                OutputStream out = socket.getOutputStream();
+                for (int at = 0; at < sent.length; at += 10_000) {
+                    out.write(sent, at, Math.min(10_000, sent.length - at));
+                }
+                socket.shutdownOutput();
+                assertArrayEquals(sent, echoed.get(30, TimeUnit.SECONDS), "every byte back, in order, then EOF");
+            }
+        } finally {
+            int exit = server.stop();
+            assertEquals(0, exit, "SIGTERM stops it with 0:" + server.lastOutput());
+        }
+        assertTrue(server.lastOutput().contains("stopped"), server.lastOutput());
+    }
+
+    @Test
+    void virtualThreadsOnAnOldJdkExitWithThreeAndOneLine() throws Exception {
+        assumeTrue(!VirtualThreads.available(), "this JDK has virtual threads");
+        IOException e = assertThrows(IOException.class,
+                () -> RunningServer.start(peer("virtual", BlockingEchoServer.class.getName(), "--virtual"), START));
+        assertTrue(e.getMessage().contains("exit code 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("virtual threads need JDK 21"), e.getMessage());
+        assertTrue(!e.getMessage().contains("Exception"), "no stack trace: " + e.getMessage());
+    }
+
+    @Test
+    void anExternalCommandGetsAFreePortAndIsReadyOnceItListens() throws Exception {
+        ServerSpec spec = new ServerSpec("java-blocking-external", "external",
+                List.of("/bin/sh", "-c", "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                        + System.getProperty("java.class.path") + "' " + BlockingEchoServer.class.getName() + " --port {port}"), null);
+        assertTrue(spec.usesPortPlaceholder());
+        RunningServer server = RunningServer.start(spec, START);
+        try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("ping".getBytes());
+            byte[] back = socket.getInputStream().readNBytes(4);
+            assertEquals("ping", new String(back));
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aServerThatCannotStartIsReportedWithItsOutput() {
+        ServerSpec spec = new ServerSpec("broken", "broken", List.of("/bin/sh", "-c", "echo 'cannot listen: no' >&2; exit 1"), null);
+        IOException e = assertThrows(IOException.class, () -> RunningServer.start(spec, START));
+        assertTrue(e.getMessage().contains("exit code 1") && e.getMessage().contains("cannot listen: no"), e.getMessage());
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("reading the echo failed", e);
+        }
+    }
+}

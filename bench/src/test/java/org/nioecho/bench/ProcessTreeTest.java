@@ -1,0 +1,36 @@
+package org.nioecho.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcessTreeTest {
+    @Test
+    void readsCpuTicksEvenWhenTheCommandNameHasSpacesAndParentheses() {
+        String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 7 3 20 0 17 0 1000 1 1";
+        assertEquals(150 + 25, ProcessTree.cpuTicks(stat, false));
+        assertEquals(150 + 25 + 7 + 3, ProcessTree.cpuTicks(stat, true));
+    }
+
+    @Test
+    void readsStatusFields() {
+        String status = "Name:\tjava\nVmHWM:\t   61234 kB\nVmRSS:\t   51234 kB\nThreads:\t17\n";
+        assertEquals(61234, ProcessTree.statusKiB(status, "VmHWM:"));
+        assertEquals(51234, ProcessTree.statusKiB(status, "VmRSS:"));
+        assertEquals(17, ProcessTree.statusKiB(status, "Threads:"));
+        assertEquals(0, ProcessTree.statusKiB(status, "VmSwap:"));
+    }
+
+    @Test
+    void samplesThisJvm() throws IOException {
+        ProcessTree.Sample sample = ProcessTree.sample(ProcessHandle.current().pid());
+        assertTrue(sample.threads() > 1, "a JVM has several threads: " + sample);
+        assertTrue(sample.rssBytes() > 1 << 20, "and some resident memory: " + sample);
+        assertTrue(sample.hwmBytes() >= sample.rssBytes() / 2, "its peak is not below what it holds: " + sample);
+        assertTrue(sample.cpuTicks() > 0, "it has run: " + sample);
+        assertTrue(sample.processes() >= 1);
+    }
+}
