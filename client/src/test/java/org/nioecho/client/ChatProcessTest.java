@@ -1,0 +1,167 @@
+package org.nioecho.client;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nioecho.server.ServerProcess;
+import org.nioecho.server.TcpState;
+import org.nioecho.server.TcpTable;
+import org.awaitility.core.ConditionTimeoutException;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nioecho.client.TestSupport.assertOneClearLine;
+import static org.nioecho.client.TestSupport.clientSide;
+import static org.nioecho.client.TestSupport.serverSide;
+
+/** {@code chat} as a real process against a real server process: batch echo and every failure's exit code. */
+class ChatProcessTest {
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void batchRoundTripOfLargeRandomBinaryFileIsIdentical() throws Exception {
+        Path input = dir.resolve("input.bin");
+        Path output = dir.resolve("output.bin");
+        writeRandomFile(input, 64 * 1024 * 1024 + 12_345);
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start();
+             ClientProcess client = ClientProcess.start(dir, input.toFile(), output.toFile(),
+                     "--port", Integer.toString(server.port()))) {
+            assertTrue(client.awaitExit(Duration.ofSeconds(120)), "client did not finish");
+            assertEquals(0, client.exitCode(), "exit code; stderr: " + client.stderrLines());
+            assertEquals(Files.size(input), Files.size(output));
+            assertEquals(-1, Files.mismatch(input, output), "echoed file differs");
+            assertEquals(0, client.stderrLines().size(), "stderr: " + client.stderrLines());
+        }
+    }
+
+    @Test
+    void serverKilledWhileClientWaitsOnIdleStdinIsReportedWithinOneSecond() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(server.port()))) {
+            client.type("ping\n");
+            assertArrayEquals("ping\n".getBytes(StandardCharsets.UTF_8), client.readOutput(5, EXIT_WAIT));
+
+            server.signal("KILL");
+            assertTrue(server.awaitExit(EXIT_WAIT) >= 0, "server still running");
+            assertTrue(client.awaitExit(Duration.ofSeconds(1)), "client did not notice within a second");
+
+            assertEquals(ExitCodes.PREMATURE_EOF, client.exitCode());
+            assertOneClearLine(client.stderrLines(), "server terminated prematurely (EOF while connected and idle");
+        }
+    }
+
+    @Test
+    void serverResetIsReportedAsReset() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(server.port()))) {
+            client.type("ping\n");
+            client.readOutput(5, EXIT_WAIT);
+            // A stopped server leaves bytes unread; killed then, its kernel answers with RST, not FIN.
+            server.signal("STOP");
+            client.type("unread\n");
+            awaitKernel(client, server.port(), () -> serverSide(server.port()).stream().anyMatch(e -> e.receiveQueue() > 0));
+            server.signal("KILL");
+
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+            assertEquals(ExitCodes.RESET, client.exitCode());
+            assertOneClearLine(client.stderrLines(), "connection reset by the server (ECONNRESET)");
+        }
+    }
+
+    @Test
+    void refusedConnectionGivesItsOwnExitCode() throws Exception {
+        int port;
+        try (ServerSocket unused = new ServerSocket(0)) {
+            port = unused.getLocalPort();
+        }
+        try (ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(port))) {
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+            assertEquals(ExitCodes.REFUSED, client.exitCode());
+            assertOneClearLine(client.stderrLines(), "connection refused by 127.0.0.1:" + port + " (ECONNREFUSED)");
+        }
+    }
+
+    /**
+     * The notes' second write: the server dies (FIN), the client writes once (the server's
+     * kernel answers RST), then writes again: EPIPE. The client's reader is kept from seeing
+     * the FIN by a full standard output that this test does not read.
+     */
+    @Test
+    void writeAfterTheServersResetIsABrokenPipe() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(server.port()))) {
+            int port = server.port();
+            // Fill the client's stdout pipe (not read by this test) until its reader blocks and echoes
+            // wait in its socket; small steps, each echoed completely, so the server owes nothing.
+            byte[] step = new byte[8 * 1024];
+            for (int sent = 0; clientSide(port).map(e -> e.receiveQueue() < step.length).orElse(true); sent += step.length) {
+                assertTrue(sent < 1024 * 1024, "the client's reader never blocked");
+                client.stdin().write(step);
+                client.stdin().flush();
+                awaitKernel(client, port, () -> clientSide(port).map(e -> e.sendQueue() == 0).orElse(false)
+                        && serverSide(port).stream().allMatch(e -> e.receiveQueue() == 0 && e.sendQueue() == 0));
+            }
+            server.signal("KILL");
+            assertTrue(server.awaitExit(EXIT_WAIT) >= 0, "server still running");
+            awaitKernel(client, server.port(), () -> clientSide(port).map(e -> e.state() == TcpState.CLOSE_WAIT).orElse(false));
+
+            client.type("first write, answered by RST\n");
+            awaitKernel(client, server.port(), () -> clientSide(port).isEmpty());
+            client.type("second write\n");
+
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+            assertEquals(ExitCodes.BROKEN_PIPE, client.exitCode(), "stderr: " + client.stderrLines());
+            assertOneClearLine(client.stderrLines(), "broken pipe (EPIPE)");
+        }
+    }
+
+    @Test
+    void noEchoWithinTheTimeoutIsTimedOut() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             ClientProcess client = ClientProcess.start(dir, null, null,
+                     "--port", Integer.toString(server.port()), "--timeout", "500ms")) {
+            client.type("ping\n");
+            client.readOutput(5, EXIT_WAIT);
+            server.signal("STOP");
+            client.type("no answer\n");
+
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not give up: " + client.describe());
+            assertEquals(ExitCodes.TIMED_OUT, client.exitCode());
+            assertOneClearLine(client.stderrLines(), "timed out: no echo within 500 ms");
+        }
+    }
+
+    /** Waits for a condition on the kernel's sockets; a timeout shows them and the client. */
+    private static void awaitKernel(ClientProcess client, int port, Callable<Boolean> condition) throws Exception {
+        try {
+            await().atMost(EXIT_WAIT).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("condition not met; sockets on port " + port + ": " + TcpTable.onPort(port)
+                    + "; " + client.describe(), e);
+        }
+    }
+
+    private static void writeRandomFile(Path file, int size) throws IOException {
+        Random random = new Random(size);
+        byte[] chunk = new byte[1 << 20];
+        try (var out = Files.newOutputStream(file)) {
+            for (int left = size; left > 0; left -= chunk.length) {
+                random.nextBytes(chunk);
+                out.write(chunk, 0, Math.min(left, chunk.length));
+            }
+        }
+    }
+}
