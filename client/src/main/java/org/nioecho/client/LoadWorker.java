@@ -134,6 +134,7 @@ final class LoadWorker implements Runnable {
                 }
                 if (!connectPhaseSignalled && (config.mode() == LoadMode.CHURN || toConnect.isEmpty() && connecting == 0)) {
                     connectPhaseSignalled = true;
+                    publish(); // the controller reads the open count as soon as the latch opens
                     connectPhaseDone.countDown();
                 }
                 publish();

@@ -1,0 +1,94 @@
+package org.nioecho.client;
+
+import org.junit.jupiter.api.Test;
+import org.nioecho.server.ServerProcess;
+import org.nioecho.server.TcpState;
+import org.nioecho.server.TcpTable;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code states}: the kernel's own view of a live pair, and of the side that closed first. */
+class StatesCommandTest {
+    @Test
+    void showsListenAndEstablishedForALivePairAndTimeWaitOnTheSideThatClosedFirst() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start()) {
+            int port = server.port();
+            int clientPort;
+            try (Socket socket = new Socket(server.address().getAddress(), port)) {
+                clientPort = socket.getLocalPort();
+                socket.getOutputStream().write('x');
+                assertEquals('x', socket.getInputStream().read());
+
+                List<String> live = states("--port", Integer.toString(port));
+                assertTrue(hasRow(live, "LISTEN", "127.0.0.1:" + port), String.join("\n", live));
+                assertTrue(hasRow(live, "ESTABLISHED", "127.0.0.1:" + port, "127.0.0.1:" + clientPort), String.join("\n", live));
+                assertTrue(hasRow(live, "ESTABLISHED", "127.0.0.1:" + clientPort, "127.0.0.1:" + port), String.join("\n", live));
+            }
+            // The client closed first: it ends in TIME_WAIT, the server side goes away.
+            int closer = clientPort;
+            await().atMost(Duration.ofSeconds(10)).until(() -> TcpTable.onPort(port).stream()
+                    .anyMatch(e -> e.local().getPort() == closer && e.state() == TcpState.TIME_WAIT));
+            await().atMost(Duration.ofSeconds(10)).until(() -> TcpTable.onPort(port).stream()
+                    .noneMatch(e -> e.local().getPort() == port && e.remote().getPort() == closer));
+
+            List<String> after = states("--port", Integer.toString(port));
+            assertTrue(hasRow(after, "TIME_WAIT", "127.0.0.1:" + clientPort, "127.0.0.1:" + port), String.join("\n", after));
+            assertTrue(after.stream().noneMatch(l -> l.startsWith("TIME_WAIT") && l.trim().split("\\s+")[3].endsWith(":" + port)),
+                    "the server side must not be in TIME_WAIT:\n" + String.join("\n", after));
+            assertTrue(hasRow(after, "LISTEN", "127.0.0.1:" + port), String.join("\n", after));
+        }
+    }
+
+    @Test
+    void watchPrintsAStampedTableEachInterval() {
+        List<String> lines = states("--port", "1", "--watch", "--interval", "20ms", "--count", "3");
+        assertEquals(3, lines.stream().filter(l -> l.startsWith("-- ")).count(), String.join("\n", lines));
+        assertEquals(3, lines.stream().filter(l -> l.startsWith("State")).count(), String.join("\n", lines));
+    }
+
+    @Test
+    void badPortIsUsageError() {
+        StringWriter err = new StringWriter();
+        int code = EchoClientCommand.commandLine().setErr(new PrintWriter(err)).execute("states", "--port", "70000");
+        assertEquals(2, code);
+        assertTrue(err.toString().startsWith("Invalid value for option '--port'"), err.toString());
+    }
+
+    private static List<String> states(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine command = EchoClientCommand.commandLine().setOut(new PrintWriter(out));
+        String[] all = new String[args.length + 1];
+        all[0] = "states";
+        System.arraycopy(args, 0, all, 1, args.length);
+        assertEquals(0, command.execute(all));
+        return Arrays.asList(out.toString().split("\n"));
+    }
+
+    /** A row whose state is {@code state} and whose columns include all of {@code addresses}, in order. */
+    private static boolean hasRow(List<String> lines, String state, String... addresses) {
+        return lines.stream().anyMatch(line -> {
+            List<String> columns = Arrays.asList(line.trim().split("\\s+"));
+            if (!columns.get(0).equals(state)) {
+                return false;
+            }
+            int at = 3;
+            for (String address : addresses) {
+                if (at >= columns.size() || !columns.get(at).equals(address)) {
+                    return false;
+                }
+                at++;
+            }
+            return true;
+        });
+    }
+}
