@@ -89,7 +89,8 @@ public final class ChatOptions {
 
     Integer keepaliveCount() {
         if (keepaliveCount != null && keepaliveCount < 1) {
-            throw new IllegalArgumentException("--keepalive-count must be at least 1");
+            throw new IllegalArgumentException("Invalid value for option '--keepalive-count': " + keepaliveCount
+                    + " (at least 1)");
         }
         return keepaliveCount;
     }
@@ -97,7 +98,8 @@ public final class ChatOptions {
     private static int wholeSeconds(String name, String text) {
         Duration d = Units.parseDuration(text);
         if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
-            throw new IllegalArgumentException(name + " must be a whole number of seconds, at least 1s (got '" + text + "')");
+            throw new IllegalArgumentException("Invalid value for option '" + name + "': '" + text
+                    + "' (use whole seconds, at least 1s)");
         }
         return (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
     }

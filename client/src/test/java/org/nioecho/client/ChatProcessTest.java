@@ -144,6 +144,24 @@ class ChatProcessTest {
         }
     }
 
+    @Test
+    void keepaliveOptionsReachTheKernelAndInputEofEndsCleanly() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start();
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(server.port()),
+                     "--keepalive-idle", "7s", "--keepalive-interval", "1s", "--keepalive-count", "3")) {
+            client.type("ping\n");
+            client.readOutput(5, EXIT_WAIT);
+            // The kernel runs the keepalive timer (2) on the idle client socket, set to at most 7 s.
+            awaitKernel(client, server.port(), () -> clientSide(server.port())
+                    .map(e -> e.timer() == 2 && e.timerJiffies() <= 700).orElse(false));
+
+            client.stdin().close();
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+            assertEquals(ExitCodes.OK, client.exitCode(), client.describe());
+            assertEquals(0, client.stderrLines().size(), client.describe());
+        }
+    }
+
     /** Waits for a condition on the kernel's sockets; a timeout shows them and the client. */
     private static void awaitKernel(ClientProcess client, int port, Callable<Boolean> condition) throws Exception {
         try {

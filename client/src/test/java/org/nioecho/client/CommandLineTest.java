@@ -1,0 +1,46 @@
+package org.nioecho.client;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The top-level command: help lists the subcommands and exit codes; bad input is one line and exit 2. */
+class CommandLineTest {
+    @Test
+    void helpGoesToStdoutAndListsSubcommandsAndExitCodes() {
+        StringWriter out = new StringWriter();
+        int code = EchoClientCommand.commandLine().setOut(new PrintWriter(out)).execute("--help");
+        assertEquals(0, code);
+        for (String expected : new String[] {"chat", "load", "states", "scenario", "Exit codes",
+                "3   connection refused (ECONNREFUSED)", "6   broken pipe (EPIPE)", "8   host or network unreachable"}) {
+            assertTrue(out.toString().contains(expected), "missing '" + expected + "' in\n" + out);
+        }
+    }
+
+    @Test
+    void loadHelpListsItsExitCodes() {
+        StringWriter out = new StringWriter();
+        EchoClientCommand.commandLine().setOut(new PrintWriter(out)).execute("load", "--help");
+        assertTrue(out.toString().contains("10   echo mismatch"), out.toString());
+        assertTrue(out.toString().contains("11   connection errors"), out.toString());
+    }
+
+    @Test
+    void badValuesAreOneLinePlusUsageAndExitTwo() {
+        for (String[] args : new String[][] {{"--timeout", "soon"}, {"chat", "--port", "0"},
+                {"--keepalive-idle", "500ms"}, {"load", "--size", "1GiB"}, {"load", "--duration", "0"},
+                {"--no-such-option"}}) {
+            StringWriter err = new StringWriter();
+            int code = EchoClientCommand.commandLine().setErr(new PrintWriter(err)).execute(args);
+            assertEquals(2, code, String.join(" ", args) + ": " + err);
+            String first = err.toString().lines().findFirst().orElse("");
+            assertTrue(first.startsWith("Invalid value") || first.startsWith("Invalid configuration")
+                    || first.startsWith("Unknown option"), String.join(" ", args) + ": " + err);
+            assertTrue(err.toString().contains("Usage: echo-client"), err.toString());
+        }
+    }
+}
