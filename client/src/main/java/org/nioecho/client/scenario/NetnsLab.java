@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -31,7 +32,8 @@ final class NetnsLab implements AutoCloseable {
     private final String server;
 
     private NetnsLab(Timeline timeline, String suffix) {
-        this.timeline = timeline;
+        this.timeline = Objects.requireNonNull(timeline, "timeline");
+        Objects.requireNonNull(suffix, "suffix");
         this.bridge = "nioecho-br-" + suffix;
         this.client = "nioecho-cli-" + suffix;
         this.server = "nioecho-srv-" + suffix;
