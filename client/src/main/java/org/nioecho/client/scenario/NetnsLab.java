@@ -39,7 +39,10 @@ final class NetnsLab implements AutoCloseable {
         this.server = "nioecho-srv-" + suffix;
     }
 
-    /** Why namespaces cannot be used here (not root, no {@code ip}), or empty if they can. */
+    /**
+     * Why namespaces cannot be used here (no {@code ip}, not root, or root in a sandbox that
+     * refuses {@code ip netns add}), or empty if they can.
+     */
     static Optional<String> unavailableReason() throws IOException, InterruptedException {
         if (!onPath("ip")) {
             return Optional.of("needs the 'ip' command (iproute2), not found on PATH");
@@ -48,6 +51,12 @@ final class NetnsLab implements AutoCloseable {
         if (!uid.equals("0")) {
             return Optional.of("needs root to create network namespaces (running as uid " + uid + ")");
         }
+        String probe = "nioecho-check-" + ProcessHandle.current().pid();
+        Shell.Result added = Shell.run("ip", "netns", "add", probe);
+        if (!added.ok()) {
+            return Optional.of("root, but 'ip netns add' is refused here: " + added.output());
+        }
+        Shell.check("ip", "netns", "del", probe);
         return Optional.empty();
     }
 
