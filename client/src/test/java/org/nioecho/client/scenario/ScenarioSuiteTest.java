@@ -1,11 +1,14 @@
 package org.nioecho.client.scenario;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nioecho.server.ServerProcess;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -21,18 +24,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * scenarios are skipped (never passed) without root or {@code ip}.
  */
 class ScenarioSuiteTest {
-    private static ScenarioRunner runner;
-
-    @BeforeAll
-    static void runner() {
-        ScenarioContext context = new ScenarioContext(ServerProcess.defaultJar(), ScenarioCommand.probeClassPath(),
-                new Timeline(System.out));
-        runner = new ScenarioRunner(context, System.err);
-    }
-
+    /**
+     * Runs one scenario with its timeline kept in memory: quiet when it matches, and the
+     * whole timeline in the failure message when it does not.
+     */
     private static void assertMatches(String name) {
-        Verdict verdict = runner.run(ScenarioRunner.find(name).orElseThrow());
-        assertEquals(Outcome.MATCH, verdict.outcome(), verdict.observed());
+        ByteArrayOutputStream timeline = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(timeline, true, StandardCharsets.UTF_8);
+        ScenarioContext context = new ScenarioContext(ServerProcess.defaultJar(), ScenarioCommand.probeClassPath(),
+                new Timeline(out));
+        Verdict verdict = new ScenarioRunner(context, out).run(ScenarioRunner.find(name).orElseThrow());
+        String text = timeline.toString(StandardCharsets.UTF_8);
+        assertEquals(Outcome.MATCH, verdict.outcome(), () -> verdict.observed() + "\n" + text);
+        System.out.println(name + ": " + verdict.outcome() + ": " + verdict.observed());
     }
 
     private static void assumeNamespaces() throws IOException, InterruptedException {
@@ -114,7 +118,7 @@ class ScenarioSuiteTest {
         String leftover = "nioecho-srv-" + gone.pid() + "-1";
         Shell.check("ip", "netns", "add", leftover);
         try {
-            NetnsLab.sweepLeftovers(new Timeline(System.out));
+            NetnsLab.sweepLeftovers(new Timeline(new PrintStream(OutputStream.nullOutputStream())));
             assertFalse(namespaces().contains(leftover), "still there: " + leftover);
         } finally {
             Shell.run("ip", "netns", "del", leftover);
