@@ -171,8 +171,7 @@ final class SimultaneousCloseScenario implements Scenario {
     /** Reads a non-blocking channel until EOF, for at most a few seconds. */
     private static String drain(SocketChannel channel) throws IOException, InterruptedException {
         ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-        long total = 0;
-        long[] read = new long[1];
+        long[] total = new long[1];
         boolean eof = Poll.until(SETTLE, () -> {
             while (true) {
                 buffer.clear();
@@ -183,11 +182,10 @@ final class SimultaneousCloseScenario implements Scenario {
                 if (n == 0) {
                     return false;
                 }
-                read[0] += n;
+                total[0] += n;
             }
         });
-        total += read[0];
-        return total + " bytes, then " + (eof ? "EOF (-1)" : "no EOF within " + SETTLE.toSeconds() + " s");
+        return total[0] + " bytes, then " + (eof ? "EOF (-1)" : "no EOF within " + SETTLE.toSeconds() + " s");
     }
 
     private static StateWatch.Side side(String label, SocketChannel channel) throws IOException {
