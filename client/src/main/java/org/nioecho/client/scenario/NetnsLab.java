@@ -23,7 +23,7 @@ final class NetnsLab implements AutoCloseable {
     static final String SERVER_ADDRESS = "198.18.0.2";
     private static final String CLIENT_MAC = "02:00:c6:12:00:01";
     private static final String SERVER_MAC = "02:00:c6:12:00:02";
-    private static final Pattern OURS = Pattern.compile("nioecho-(?:cli|srv|br)-(\\d+)-\\d+");
+    private static final Pattern OURS = Pattern.compile("nioecho-(?:cli|srv|br|check)-(\\d+)(?:-\\d+)?");
     private static final AtomicInteger RUNS = new AtomicInteger();
 
     private final Timeline timeline;
