@@ -123,12 +123,12 @@ public final class EchoServerCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
         out.println("nioecho server listening on " + hostPort(server.address()));
         if (metrics != null) {
             out.println("nioecho metrics on http://" + hostPort(metrics.address()) + "/metrics");
         }
         out.flush();
-        onTerminationSignal(server);
         if (stdinControl) {
             new StdinControl(server, System.in, out).start();
         }
