@@ -70,7 +70,7 @@ class ChatProcessTest {
             client.type("ping\n");
             client.readOutput(5, EXIT_WAIT);
             // A stopped server leaves bytes unread; killed then, its kernel answers with RST, not FIN.
-            server.signal("STOP");
+            TestSupport.stopProcess(server);
             client.type("unread\n");
             awaitKernel(client, server.port(), () -> serverSide(server.port()).stream().anyMatch(e -> e.receiveQueue() > 0));
             server.signal("KILL");
@@ -135,10 +135,11 @@ class ChatProcessTest {
                      "--port", Integer.toString(server.port()), "--timeout", "500ms")) {
             client.type("ping\n");
             client.readOutput(5, EXIT_WAIT);
-            server.signal("STOP");
+            TestSupport.stopProcess(server);
             client.type("no answer\n");
 
-            assertTrue(client.awaitExit(EXIT_WAIT), "client did not give up: " + client.describe());
+            assertTrue(client.awaitExit(EXIT_WAIT), () -> "client did not give up; sockets: " + sockets(server.port())
+                    + "; server /proc stat: " + procStat(server.pid()) + "; " + describe(client));
             assertEquals(ExitCodes.TIMED_OUT, client.exitCode());
             assertOneClearLine(client.stderrLines(), "timed out: no echo within 500 ms");
         }
@@ -159,6 +160,36 @@ class ChatProcessTest {
             assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
             assertEquals(ExitCodes.OK, client.exitCode(), client.describe());
             assertEquals(0, client.stderrLines().size(), client.describe());
+        }
+    }
+
+    private static String sockets(int port) {
+        try {
+            Path out = Files.createTempFile("ss", ".txt");
+            Process ss = new ProcessBuilder("ss", "-tni", "( sport = :" + port + " or dport = :" + port + " )")
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            ss.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            String text = Files.readString(out);
+            Files.delete(out);
+            return TcpTable.onPort(port) + "\nss -tni:\n" + text;
+        } catch (IOException | InterruptedException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    private static String procStat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    private static String describe(ClientProcess client) {
+        try {
+            return client.describe();
+        } catch (IOException | InterruptedException e) {
+            return "(cannot describe the client: " + e + ")";
         }
     }
 

@@ -77,9 +77,22 @@ final class ClientProcess implements AutoCloseable {
     }
 
     /** Exit status and standard error, for failure messages. */
-    String describe() throws IOException {
+    String describe() throws IOException, InterruptedException {
         return (process.isAlive() ? "client running" : "client exit code " + process.exitValue())
-                + ", stderr: " + stderrLines();
+                + ", stderr: " + stderrLines() + (process.isAlive() ? "\nthreads:\n" + threadDump() : "");
+    }
+
+    /** The client's threads, from {@code jcmd PID Thread.print} (for failure messages). */
+    private String threadDump() throws IOException, InterruptedException {
+        Path dump = Files.createTempFile(stderr.getParent(), "client-threads", ".txt");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jcmd = Path.of(java).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return Files.readString(dump, StandardCharsets.UTF_8);
     }
 
     /** Waits at most {@code timeout}; true if the process ended. */

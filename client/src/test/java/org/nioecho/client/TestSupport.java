@@ -5,11 +5,16 @@ import org.nioecho.server.TcpState;
 import org.nioecho.server.TcpTable;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +56,31 @@ final class TestSupport {
         return TcpTable.onPort(serverPort).stream()
                 .filter(e -> e.local().getPort() == serverPort && e.state() != TcpState.LISTEN)
                 .toList();
+    }
+
+    /**
+     * Stops the server with SIGSTOP and waits until every one of its threads is stopped: the
+     * kernel stops a process's threads asynchronously, after {@code kill} has returned, so a
+     * busy machine can leave the reactor running for a while.
+     */
+    static void stopProcess(ServerProcess server) throws IOException, InterruptedException {
+        server.signal("STOP");
+        Path tasks = Path.of("/proc", Long.toString(server.pid()), "task");
+        await().atMost(Duration.ofSeconds(10)).until(() -> allThreadsStopped(tasks));
+    }
+
+    private static boolean allThreadsStopped(Path tasks) throws IOException {
+        try (Stream<Path> threads = Files.list(tasks)) {
+            return threads.allMatch(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    return state == 'T' || state == 't' || state == 'Z' || state == 'X';
+                } catch (IOException e) {
+                    return true; // the thread ended
+                }
+            });
+        }
     }
 
     /** One line, no stack trace, containing {@code expected}. */
