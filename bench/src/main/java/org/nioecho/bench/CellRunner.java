@@ -3,15 +3,20 @@ package org.nioecho.bench;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one server on one cell, in a fresh server process, and measures it: the load from
- * the client's load generator in its own process, the server's CPU, memory and threads
- * from {@code /proc}.
+ * Runs the servers on the cells and measures them: the load from the client's load generator
+ * in its own process, the server's CPU, memory and threads from {@code /proc}.
+ *
+ * <p>Server processes: for a ping-pong or churn cell each server is started fresh when the
+ * cell begins and serves all of that cell's rounds (so its JIT warms up over the rounds, and
+ * its peak RSS is that cell's); when the next cell begins they are stopped. For the idle
+ * cell every run gets a fresh process, so memory per connection starts from a clean baseline.
  *
  * <p>CPU is attributed to the load's measured window only: the harness notes when the
  * kernel shows all the cell's connections up on the server's port, skips the warm-up,
@@ -19,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * message rate. If the window cannot be found it falls back to the whole run (warm-up
  * included) and says so.
  */
-final class CellRunner {
+final class CellRunner implements AutoCloseable {
     private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final String NO_TRAFFIC = "no traffic";
@@ -30,6 +35,8 @@ final class CellRunner {
     private final Duration duration;
     private final Duration idleTimeout;
     private final List<String> retries = new ArrayList<>();
+    private final Map<String, RunningServer> serving = new LinkedHashMap<>();
+    private Cell servingCell;
 
     CellRunner(LoadGenerator load, Duration warmup, Duration duration) {
         this.load = Objects.requireNonNull(load, "load");
@@ -59,11 +66,48 @@ final class CellRunner {
     }
 
     private Measurement attempt(ServerSpec spec, Cell cell, int round) throws InterruptedException {
-        try (RunningServer server = RunningServer.start(spec, START_TIMEOUT)) {
-            return cell.kind() == Cell.Kind.IDLE ? idle(server, cell, round) : load(server, cell, round);
+        if (cell.kind() == Cell.Kind.IDLE) {
+            try (RunningServer server = RunningServer.start(spec, START_TIMEOUT)) {
+                return idle(server, cell, round);
+            } catch (IOException e) {
+                return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
+            }
+        }
+        RunningServer server = null;
+        try {
+            server = serverFor(spec, cell);
+            return load(server, cell, round);
         } catch (IOException e) {
+            if (server != null && !server.isAlive()) {
+                serving.remove(spec.name());
+                server.stop();
+            }
             return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
         }
+    }
+
+    /** The process serving {@code spec} for {@code cell}: the one already running, or a fresh one. */
+    private RunningServer serverFor(ServerSpec spec, Cell cell) throws IOException, InterruptedException {
+        if (!cell.equals(servingCell)) {
+            close();
+            servingCell = cell;
+        }
+        RunningServer server = serving.get(spec.name());
+        if (server == null) {
+            server = RunningServer.start(spec, START_TIMEOUT);
+            serving.put(spec.name(), server);
+        }
+        return server;
+    }
+
+    /** Stops the servers of the current cell. */
+    @Override
+    public void close() throws InterruptedException {
+        for (RunningServer server : serving.values()) {
+            server.stop();
+        }
+        serving.clear();
+        servingCell = null;
     }
 
     private Measurement load(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {
@@ -72,6 +116,7 @@ final class CellRunner {
         LoadResult result;
         List<ProcessTree.Sample> samples;
         long connectedAt;
+        awaitNoConnections(server);
         long startedAt = System.nanoTime();
         try (Sampler sampler = Sampler.start(server.pid(), SAMPLE_PERIOD)) {
             LoadGenerator.Run run = load.start(name, server.address(), cell, warmup, duration);
@@ -127,6 +172,14 @@ final class CellRunner {
             Thread.sleep(20); // poll period of the kernel's table, not synchronisation
         }
         return 0;
+    }
+
+    /** Lets the previous round's connections finish closing, so that they are not counted as this round's. */
+    private static void awaitNoConnections(RunningServer server) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (SocketCount.serverSide(server.address().getPort()) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // poll period of the kernel's table, not synchronisation
+        }
     }
 
     private Measurement idle(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {

@@ -52,7 +52,7 @@ public final class Compare implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "One small cell per server: ping-pong, 100 connections x 64 B, 2 s, 1 round (about a minute).")
+    @Option(names = "--quick", description = "One small cell per server: ping-pong, 100 connections x 64 B, 1 s warm-up + 2 s measured, 1 round (under a minute).")
     private boolean quick;
 
     @Option(names = "--servers", paramLabel = "LIST", split = ",",
@@ -81,7 +81,7 @@ public final class Compare implements Callable<Integer> {
     private int idleConnections = 10_000;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per run (default: ${DEFAULT-VALUE}).")
-    private String duration = "3s";
+    private String duration = "2s";
 
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Warm-up per run, not measured (default: ${DEFAULT-VALUE}).")
     private String warmup = "1s";
@@ -197,6 +197,7 @@ public final class Compare implements Callable<Integer> {
                 err.flush();
             }
         } finally {
+            runner.close();
             for (Path copy : new Path[] {serverCopy, clientCopy, benchCopy}) {
                 Files.deleteIfExists(copy);
             }

@@ -60,11 +60,12 @@ final class Report {
         md.append("# nioecho comparison, ").append(machine.date()).append("\n\n");
         md.append("Machine: ").append(machine.describe()).append(". Load average ").append(machine.loadAverageAtStart())
                 .append(" at start, ").append(loadAverageAtEnd).append(" at the end; took ").append(Plan.format(elapsed)).append(".\n\n");
-        md.append("Method: every server runs in its own process, started fresh for each run (JVM options: ")
+        md.append("Method: every server runs in its own process (JVM options: ")
                 .append(settings.serverJvmOptions().isEmpty() ? "JVM defaults" : "`" + String.join(" ", settings.serverJvmOptions()) + "`")
                 .append("); the load comes from `echo-client.jar load` in another process (")
                 .append(Plan.format(settings.warmup())).append(" warm-up, then ").append(Plan.format(settings.duration()))
-                .append(" measured). Servers are interleaved, the order rotated every round; ").append(settings.rounds())
+                .append(" measured per run). A server process is started fresh for each cell and serves all its rounds"
+                        + " (fresh for every idle-capacity run). Servers are interleaved, the order rotated every round; ").append(settings.rounds())
                 .append(settings.rounds() == 1 ? " round, so single runs, not medians" : " rounds; figures are medians")
                 .append(". ×reactor is a server's median over the reactor's. Server CPU is user+system time of the server's"
                         + " process tree from /proc/PID/stat over the measured window only; peak RSS is the most of VmHWM and the"
