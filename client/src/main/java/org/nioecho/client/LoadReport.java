@@ -85,6 +85,11 @@ public final class LoadReport {
         return sum;
     }
 
+    /** CPU time the selector threads used during the measured period, in seconds. */
+    public double workerCpuSeconds() {
+        return totals.workerCpuNanos / 1e9;
+    }
+
     /** Latency percentile in microseconds, e.g. {@code latencyMicros(99.9)}. */
     public double latencyMicros(double percentile) {
         return totals.latencyNanos.getTotalCount() == 0 ? 0 : totals.latencyNanos.getValueAtPercentile(percentile) / 1e3;
@@ -144,6 +149,8 @@ public final class LoadReport {
                 .field("corruptBytes", totals.corruptBytes)
                 .field("missingBytes", totals.missingBytes)
                 .field("extraBytes", totals.extraBytes)
+                .field("workerCpuSeconds", workerCpuSeconds())
+                .field("workerCpuMicrosPerMessage", totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages)
                 .field("exitCode", exitCode())
                 .endObject().toString();
     }
@@ -163,6 +170,7 @@ public final class LoadReport {
                         + "  bytes       %,d sent, %,d received (whole run: %,d sent, %,d received)%n"
                         + "  latency us  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n"
                         + "  connect ms  p50 %.3f  p99 %.3f  max %.3f  (%,d connects, %,.0f/s)%n"
+                        + "  client cpu  %.2f s in the selector threads (%.2f us per message)%n"
                         + "  errors      %s%n"
                         + "  verified    corrupt %d, missing %d, extra %d bytes -> %s%n",
                 config.mode().jsonName(), config.connections(), config.sizeBytes(), durationSeconds(),
@@ -173,6 +181,7 @@ public final class LoadReport {
                 latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e3,
                 millis(connect, 50), millis(connect, 99), connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6,
                 totals.connects, connectSeconds > 0 ? totals.connects / connectSeconds : 0,
+                workerCpuSeconds(), totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages,
                 errors, totals.corruptBytes, totals.missingBytes, totals.extraBytes,
                 switch (exitCode()) {
                     case ExitCodes.OK -> "OK";

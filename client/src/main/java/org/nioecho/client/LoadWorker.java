@@ -3,6 +3,8 @@ package org.nioecho.client;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -29,6 +31,7 @@ final class LoadWorker implements Runnable {
     private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
     /** Latencies above an hour are recorded as an hour. */
     static final long HIGHEST_NANOS = 3_600_000_000_000L;
+    private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
 
     private final LoadConfig config;
     private final Selector selector;
@@ -71,6 +74,9 @@ final class LoadWorker implements Runnable {
     private long corruptBytes;
     private long extraBytes;
     private long missingBytes;
+    /** CPU time this thread used in the measured period (its own cost, the JVM's other threads aside). */
+    private long measuredCpuNanos;
+    private long cpuAtMeasureStartNanos;
     private final long[] errors = new long[ErrorCause.values().length];
 
     // published once per loop turn for the controller's progress line
@@ -187,6 +193,7 @@ final class LoadWorker implements Runnable {
         }
         if (!stopping && now - stopAtNanos >= 0) {
             stopping = true;
+            measuredCpuNanos = THREAD_CPU.getCurrentThreadCpuTime() - cpuAtMeasureStartNanos;
             drainDeadlineNanos = now + config.drainTimeout().toNanos();
             while (!toConnect.isEmpty()) {
                 toConnect.poll();
@@ -221,6 +228,7 @@ final class LoadWorker implements Runnable {
     }
 
     private void resetMeasuredStatistics() {
+        cpuAtMeasureStartNanos = THREAD_CPU.getCurrentThreadCpuTime();
         latencyNanos.reset();
         messages = 0;
         bytesSent = 0;
@@ -404,6 +412,7 @@ final class LoadWorker implements Runnable {
         totals.corruptBytes += corruptBytes;
         totals.extraBytes += extraBytes;
         totals.missingBytes += missingBytes;
+        totals.workerCpuNanos += measuredCpuNanos;
         for (int i = 0; i < errors.length; i++) {
             totals.errors[i] += errors[i];
         }
@@ -422,6 +431,7 @@ final class LoadWorker implements Runnable {
         long corruptBytes;
         long extraBytes;
         long missingBytes;
+        long workerCpuNanos;
         final long[] errors = new long[ErrorCause.values().length];
     }
 }
