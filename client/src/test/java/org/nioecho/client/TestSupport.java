@@ -44,17 +44,21 @@ final class TestSupport {
         throw new AssertionError("no summary line in " + server.stdout());
     }
 
-    /** The client side of the one connection to {@code serverPort}, if the kernel still lists it. */
+    /**
+     * The client side of the one connection to {@code serverPort}, if the kernel still lists it.
+     * Only sockets a process holds (inode not 0): TIME_WAIT leftovers of earlier tests whose
+     * server had the same port number are not it.
+     */
     static Optional<TcpTable.Entry> clientSide(int serverPort) throws IOException {
         return TcpTable.onPort(serverPort).stream()
-                .filter(e -> e.remote().getPort() == serverPort && e.local().getPort() != serverPort)
+                .filter(e -> e.remote().getPort() == serverPort && e.local().getPort() != serverPort && e.inode() != 0)
                 .findFirst();
     }
 
-    /** The server side of connections to {@code serverPort} (not the listener). */
+    /** The server side of live connections to {@code serverPort} (not the listener, not leftovers). */
     static List<TcpTable.Entry> serverSide(int serverPort) throws IOException {
         return TcpTable.onPort(serverPort).stream()
-                .filter(e -> e.local().getPort() == serverPort && e.state() != TcpState.LISTEN)
+                .filter(e -> e.local().getPort() == serverPort && e.state() != TcpState.LISTEN && e.inode() != 0)
                 .toList();
     }
 
