@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +61,37 @@ class LoadGeneratorTest {
             assertEquals(counts.bytesIn(), report.totalBytesSent());
             assertTrue(report.bytesSent() < report.totalBytesSent(), report.toText());
             assertTrue(report.messages() * 64 <= report.bytesReceived(), report.toText());
+        }
+    }
+
+    /**
+     * No coordinated omission: the server is stopped until 20 messages of the one connection
+     * wait unread in its socket. At 100 messages/s the first of them was due at least 190 ms
+     * before the last, so open-loop latency, counted from the intended send time, must show
+     * at least 10 messages of 100 ms or more (5 % of the run's 300), however busy the machine.
+     */
+    @Test
+    void rateModeCountsAStalledServerInTheLatencies() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
+            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, 64, Duration.ofSeconds(3),
+                    Duration.ZERO, 0, 100, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            CompletableFuture<LoadReport> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(config);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> !TestSupport.serverSide(server.port()).isEmpty());
+            TestSupport.stopProcess(server);
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestSupport.serverSide(server.port()).stream()
+                    .anyMatch(e -> e.receiveQueue() >= 20 * 64));
+            server.signal("CONT");
+            LoadReport report = running.get(30, TimeUnit.SECONDS);
+
+            assertEquals(ExitCodes.OK, report.exitCode(), report.toText());
+            assertTrue(report.latencyMicros(100) >= 190_000, report.toText());
+            assertTrue(report.latencyMicros(95) >= 100_000, report.toText());
         }
     }
 
