@@ -1,6 +1,7 @@
 package org.nioecho.client;
 
 import jdk.net.ExtendedSocketOptions;
+import org.nioecho.server.Units;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +110,7 @@ final class ChatSession {
             return null;
         } catch (SocketTimeoutException e) {
             return new Result(ExitCodes.TIMED_OUT, "timed out connecting to " + where + " (no answer within "
-                    + org.nioecho.server.Units.format(connectTimeout) + ")");
+                    + Units.format(connectTimeout) + ")");
         } catch (UnknownHostException e) {
             return new Result(ExitCodes.USAGE, "cannot resolve host '" + host + "'");
         } catch (IOException e) {
@@ -235,7 +236,7 @@ final class ChatSession {
                 long owed = bytesSent - bytesEchoed;
                 long waitedNanos = System.nanoTime() - lastProgressNanos;
                 if (!timeout.isZero() && owed > 0 && waitedNanos > timeout.toNanos()) {
-                    return new Result(ExitCodes.TIMED_OUT, "timed out: no echo within " + org.nioecho.server.Units.format(timeout)
+                    return new Result(ExitCodes.TIMED_OUT, "timed out: no echo within " + Units.format(timeout)
                             + " (" + owed + " bytes owed; " + bytesSent + " sent, " + bytesEchoed + " echoed)");
                 }
             } catch (ExecutionException e) {
