@@ -17,10 +17,10 @@ final class Contenders {
      * @param jvmOptions options for every Java server
      */
     static List<ServerSpec> specs(List<String> builtIn, Map<String, String> externals, String java, List<String> jvmOptions,
-                                  Path serverJar, Path benchJar) {
+                                  Path serverJar, Path benchJar) throws InterruptedException {
         List<ServerSpec> specs = new ArrayList<>();
         for (String name : builtIn.stream().distinct().toList()) {
-            specs.add(builtIn(name, java, jvmOptions, serverJar, benchJar));
+            specs.add(name.equals("c-epoll") ? CEpollServer.spec() : builtIn(name, java, jvmOptions, serverJar, benchJar));
         }
         externals.forEach((name, command) -> specs.add(new ServerSpec(name, "external command: " + command,
                 List.of("/bin/sh", "-c", "exec " + command), null)));
