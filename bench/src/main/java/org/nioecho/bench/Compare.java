@@ -62,7 +62,7 @@ public final class Compare implements Callable<Integer> {
     private List<String> servers = new ArrayList<>(DEFAULT_SERVERS);
 
     @Option(names = "--external", paramLabel = "NAME=COMMAND",
-            description = "Also run this server command (through /bin/sh). Either {port} in it becomes a free port, e.g."
+            description = "Also run this server command (with /bin/sh -c; its process tree is measured). Either {port} in it becomes a free port, e.g."
                     + " 'socat-fork=socat TCP-LISTEN:{port},fork,reuseaddr EXEC:cat', or the command prints"
                     + " '... listening on HOST:PORT' itself, e.g. 'my-server=/opt/my-echo-server 0'. Repeatable.")
     private List<String> external = new ArrayList<>();

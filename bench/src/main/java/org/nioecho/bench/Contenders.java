@@ -23,7 +23,7 @@ final class Contenders {
             specs.add(name.equals("c-epoll") ? CEpollServer.spec() : builtIn(name, java, jvmOptions, serverJar, benchJar));
         }
         externals.forEach((name, command) -> specs.add(new ServerSpec(name, "external command: " + command,
-                List.of("/bin/sh", "-c", "exec " + command), null)));
+                List.of("/bin/sh", "-c", command), null)));
         return specs;
     }
 

@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * A server's resource use as the kernel counts it, from {@code /proc}: CPU time, resident
  * memory and threads of the process and every live descendant (a forking server's
- * children), plus the CPU of the children it already reaped. For a JVM it is one process.
+ * children), plus the CPU of the children they already reaped. For a JVM it is one process.
+ * For a tree, resident memory is the sum of each process's RSS, so pages shared between
+ * the processes (libraries, copy-on-write) count once per process: an overstatement.
  *
  * <pre>{@code
  * ProcessTree.Sample before = ProcessTree.sample(pid);
@@ -26,7 +28,7 @@ final class ProcessTree {
      * One reading.
      *
      * @param cpuTicks   user + system time of the tree (reaped children included), in ticks
-     * @param rssBytes   resident memory now, summed over the tree
+     * @param rssBytes   resident memory now, summed over the tree (shared pages once per process)
      * @param hwmBytes   the root process's peak resident memory so far (VmHWM)
      * @param threads    threads now, summed over the tree
      * @param processes  processes in the tree
@@ -40,7 +42,7 @@ final class ProcessTree {
     private ProcessTree() {
     }
 
-    /** Reads the tree of {@code pid} now; throws {@link NoSuchFileException} once the root is gone. */
+    /** Reads the tree of {@code pid} now; throws {@link NoSuchFileException} (or another IOException) once the root is gone. */
     static Sample sample(long pid) throws IOException {
         long now = System.nanoTime();
         List<Long> pids = new ArrayList<>();
@@ -54,7 +56,9 @@ final class ProcessTree {
         for (long p : pids) {
             boolean root = p == pid;
             try {
-                ticks += cpuTicks(Files.readString(Path.of("/proc", Long.toString(p), "stat")), root);
+                // every process's reaped children too: a forking server's parent reaps its children, and
+                // a child that is reaped leaves the live set as its time enters its parent's total
+                ticks += cpuTicks(Files.readString(Path.of("/proc", Long.toString(p), "stat")), true);
                 String status = Files.readString(Path.of("/proc", Long.toString(p), "status"));
                 rss += statusKiB(status, "VmRSS:") * 1024;
                 threads += (int) statusKiB(status, "Threads:");
@@ -62,7 +66,7 @@ final class ProcessTree {
                     hwm = statusKiB(status, "VmHWM:") * 1024;
                 }
                 processes++;
-            } catch (NoSuchFileException e) {
+            } catch (IOException e) { // NoSuchFileException, or "No such process" mid-read
                 if (root) {
                     throw e;
                 }

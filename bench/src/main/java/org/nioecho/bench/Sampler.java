@@ -42,7 +42,9 @@ final class Sampler implements AutoCloseable {
         } catch (NoSuchFileException e) {
             problem = "the server process ended during the run";
         } catch (IOException e) {
-            problem = "reading /proc for " + pid + " failed: " + e.getMessage();
+            problem = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    ? "reading /proc for " + pid + " failed: " + e.getMessage()
+                    : "the server process ended during the run";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
