@@ -30,15 +30,15 @@ import java.util.concurrent.Callable;
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare --quick
  * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare \
- *     --external 'socat-fork=socat TCP-LISTEN:{port},fork,reuseaddr EXEC:cat'
+ *     --external 'socat-fork=socat TCP-LISTEN:{port},bind=127.0.0.1,backlog=1024,fork,reuseaddr EXEC:cat'
  * }</pre>
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = BenchVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Compares echo servers side by side, each in its own process, under the client's load generator.",
-            "Matrix: ping-pong at each --connections x --sizes, connection churn, idle capacity; servers",
-            "interleaved and repeated, medians and ratios to the reactor reported.",
+            "Compares echo servers side by side, each in its own process, under the client's load generator."
+                + " Matrix: ping-pong at each --connections x --sizes, connection churn, idle capacity;"
+                + " servers interleaved and repeated, medians and ratios to the reactor reported.",
             "Progress and the plan go to stderr; the Markdown report to stdout and, with CSV, JSON and SVG, to --out."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -63,7 +63,7 @@ public final class Compare implements Callable<Integer> {
 
     @Option(names = "--external", paramLabel = "NAME=COMMAND",
             description = "Also run this server command (with /bin/sh -c; its process tree is measured). Either {port} in it becomes a free port, e.g."
-                    + " 'socat-fork=socat TCP-LISTEN:{port},fork,reuseaddr EXEC:cat', or the command prints"
+                    + " 'socat-fork=socat TCP-LISTEN:{port},bind=127.0.0.1,backlog=1024,fork,reuseaddr EXEC:cat', or the command prints"
                     + " '... listening on HOST:PORT' itself, e.g. 'my-server=/opt/my-echo-server 0'. Repeatable.")
     private List<String> external = new ArrayList<>();
 
