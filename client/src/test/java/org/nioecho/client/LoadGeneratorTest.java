@@ -71,7 +71,8 @@ class LoadGeneratorTest {
      * No coordinated omission: the server is stopped until 20 messages of the one connection
      * wait unread in its socket. At 100 messages/s the first of them was due at least 190 ms
      * before the last, so open-loop latency, counted from the intended send time, must show
-     * at least 10 messages of 100 ms or more (5 % of the run's 300), however busy the machine.
+     * at least 10 messages of 100 ms or more (3.3 % of the run's 300, so the 99th percentile
+     * is at least 100 ms), however busy the machine.
      */
     @Test
     void rateModeCountsAStalledServerInTheLatencies() throws Exception {
@@ -94,7 +95,7 @@ class LoadGeneratorTest {
 
             assertEquals(ExitCodes.OK, report.exitCode(), report.toText());
             assertTrue(report.latencyMicros(100) >= 190_000, report.toText());
-            assertTrue(report.latencyMicros(95) >= 100_000, report.toText());
+            assertTrue(report.latencyMicros(99) >= 100_000, report.toText());
         }
     }
 
