@@ -33,12 +33,16 @@ class AcceptTest {
         server = EchoServer.start(ServerConfig.builder().port(0).build());
         int port = server.address().getPort();
         server.pauseAccepting();
+        int clientPort;
         try (SocketChannel client = Peers.connect(server.address())) {
+            clientPort = Peers.localPort(client);
             // The handshake is complete: the connection waits in the listen queue.
-            await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port).contains(TcpState.ESTABLISHED));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Peers.serverSideStates(port, clientPort).contains(TcpState.ESTABLISHED));
             client.setOption(StandardSocketOptions.SO_LINGER, 0);
         } // RST before accept
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Peers.serverSideStates(port).contains(TcpState.ESTABLISHED));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !Peers.serverSideStates(port, clientPort).contains(TcpState.ESTABLISHED));
         server.resumeAccepting();
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 server.metrics().closed(CloseCause.RESET) + server.metrics().acceptErrors(AcceptError.ABORTED) == 1);

@@ -33,7 +33,9 @@ class DisconnectTest {
     void peerFinIsEofAndLeavesNoServerSocketInCloseWait() throws Exception {
         start(ServerConfig.builder());
         int port = server.address().getPort();
+        int clientPort;
         try (SocketChannel client = Peers.connect(server.address())) {
+            clientPort = Peers.localPort(client);
             byte[] hello = "hello\n".getBytes();
             Peers.writeFully(client, hello);
             assertArrayEquals(hello, Peers.readExactly(client, hello.length));
@@ -41,9 +43,9 @@ class DisconnectTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.EOF) == 1);
         // The kernel's view: the server's side is gone (no CLOSE_WAIT, no LAST_ACK left);
         // the client, which closed first, holds the TIME_WAIT.
-        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port).isEmpty());
-        assertTrue(TcpTable.onPort(port).stream()
-                        .anyMatch(e -> e.remote().getPort() == port && e.state() == TcpState.TIME_WAIT),
+        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port, clientPort).isEmpty());
+        assertTrue(TcpTable.onPort(port).stream().anyMatch(e -> e.local().getPort() == clientPort
+                        && e.remote().getPort() == port && e.state() == TcpState.TIME_WAIT),
                 "the closing client should be in TIME_WAIT: " + TcpTable.onPort(port));
         assertEquals(0, server.metrics().active());
     }
@@ -70,11 +72,14 @@ class DisconnectTest {
         start(ServerConfig.builder().readBufferBytes(4096));
         int port = server.address().getPort();
         server.pauseAccepting();
+        int clientPort;
         try (SocketChannel client = Peers.connect(server.address())) {
+            clientPort = Peers.localPort(client);
             Peers.writeFully(client, Peers.randomBytes(48 * 1024, 7));
         } // FIN follows the data; nothing unread on the client, so no RST yet
         // Data and FIN have reached the not-yet-accepted server socket.
-        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port).contains(TcpState.CLOSE_WAIT));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Peers.serverSideStates(port, clientPort).contains(TcpState.CLOSE_WAIT));
         server.resumeAccepting();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closedTotal() == 1);
         assertEquals(1, server.metrics().closed(CloseCause.BROKEN_PIPE), server.metrics().summary());

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -60,36 +61,57 @@ final class Peers {
     /** Sends {@code payload} while reading the echo on another thread; returns what came back before EOF. */
     static byte[] echo(InetSocketAddress address, byte[] payload) throws Exception {
         try (SocketChannel channel = connect(address)) {
-            CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return readToEof(channel);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            Random random = new Random(payload.length);
-            int offset = 0;
-            while (offset < payload.length) {
-                int chunk = Math.min(payload.length - offset, 1 + random.nextInt(256 * 1024));
-                ByteBuffer buffer = ByteBuffer.wrap(payload, offset, chunk);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                offset += chunk;
-            }
-            channel.shutdownOutput();
-            return echoed.get(60, TimeUnit.SECONDS);
+            return echo(channel, payload);
         }
     }
 
-    /** The server-side sockets of {@code port} (local port is the server's), LISTEN excluded. */
-    static List<TcpTable.Entry> serverSide(int port) throws IOException {
-        return TcpTable.read().stream()
-                .filter(e -> e.local().getPort() == port && e.state() != TcpState.LISTEN).toList();
+    /** {@link #echo(InetSocketAddress, byte[])} on a connected channel, which it leaves open. */
+    static byte[] echo(SocketChannel channel, byte[] payload) throws Exception {
+        CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readToEof(channel);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Peers::startReader);
+        Random random = new Random(payload.length);
+        int offset = 0;
+        while (offset < payload.length) {
+            int chunk = Math.min(payload.length - offset, 1 + random.nextInt(256 * 1024));
+            ByteBuffer buffer = ByteBuffer.wrap(payload, offset, chunk);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            offset += chunk;
+        }
+        channel.shutdownOutput();
+        return echoed.get(60, TimeUnit.SECONDS);
     }
 
-    static List<TcpState> serverSideStates(int port) throws IOException {
-        return serverSide(port).stream().map(TcpTable.Entry::state).toList();
+    /** A thread of its own for each reader: the common pool may have a single blocking thread. */
+    private static void startReader(Runnable reader) {
+        Thread thread = new Thread(reader, "echo-reader");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * The states of the server's sockets for these clients: local port the server's, remote
+     * port one of {@code clientPorts}. Naming the clients keeps out TIME_WAIT leftovers of
+     * earlier tests whose ephemeral port happens to equal this server's port.
+     */
+    static List<TcpState> serverSideStates(int port, Collection<Integer> clientPorts) throws IOException {
+        return TcpTable.read().stream()
+                .filter(e -> e.local().getPort() == port && clientPorts.contains(e.remote().getPort()))
+                .map(TcpTable.Entry::state).toList();
+    }
+
+    static List<TcpState> serverSideStates(int port, int clientPort) throws IOException {
+        return serverSideStates(port, List.of(clientPort));
+    }
+
+    static int localPort(SocketChannel channel) throws IOException {
+        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
 
     /** Descriptors this process has open. */
