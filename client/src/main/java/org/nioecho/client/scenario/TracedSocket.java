@@ -67,15 +67,10 @@ final class TracedSocket implements AutoCloseable {
     }
 
     Call write(byte[] data) {
-        Call call;
-        try {
+        return logged("write " + data.length + " bytes", () -> {
             socket.getOutputStream().write(data);
-            call = Call.returned(data.length);
-        } catch (IOException e) {
-            call = Call.threw(e);
-        }
-        timeline.log(actor, "write " + data.length + " bytes", call.describe("ok"));
-        return call;
+            return data.length;
+        });
     }
 
     /** One read of at most {@code maxBytes}. */
@@ -128,42 +123,44 @@ final class TracedSocket implements AutoCloseable {
     }
 
     Call shutdownOutput() {
-        Call call;
-        try {
+        return logged("shutdownOutput (FIN)", () -> {
             socket.shutdownOutput();
-            call = Call.returned(0);
-        } catch (IOException e) {
-            call = Call.threw(e);
-        }
-        timeline.log(actor, "shutdownOutput (FIN)", call.describe("ok"));
-        return call;
+            return 0;
+        });
     }
 
     /** close(): FIN (or RST if unread input is left). */
     Call closeLogged() {
-        Call call;
-        try {
+        return logged("close", () -> {
             socket.close();
-            call = Call.returned(0);
-        } catch (IOException e) {
-            call = Call.threw(e);
-        }
-        timeline.log(actor, "close", call.describe("ok"));
-        return call;
+            return 0;
+        });
     }
 
     /** SO_LINGER 0 and close(): the kernel sends RST instead of FIN. */
     Call abort() {
-        Call call;
-        try {
+        return logged("close with SO_LINGER 0 (RST)", () -> {
             socket.setSoLinger(true, 0);
             socket.close();
-            call = Call.returned(0);
+            return 0;
+        });
+    }
+
+    /** A socket call that returns a count. */
+    private interface SocketCall {
+        int run() throws IOException;
+    }
+
+    /** Runs {@code call}, logs what it returned ("ok") or threw, and returns that. */
+    private Call logged(String action, SocketCall call) {
+        Call result;
+        try {
+            result = Call.returned(call.run());
         } catch (IOException e) {
-            call = Call.threw(e);
+            result = Call.threw(e);
         }
-        timeline.log(actor, "close with SO_LINGER 0 (RST)", call.describe("ok"));
-        return call;
+        timeline.log(actor, action, result.describe("ok"));
+        return result;
     }
 
     /** Closes without logging (cleanup). */
