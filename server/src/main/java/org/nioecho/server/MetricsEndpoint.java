@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -25,10 +26,12 @@ import java.util.concurrent.Executors;
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer http;
+    private final ExecutorService executor;
     private final MeterRegistry registry;
 
-    private MetricsEndpoint(HttpServer http, MeterRegistry registry) {
+    private MetricsEndpoint(HttpServer http, ExecutorService executor, MeterRegistry registry) {
         this.http = http;
+        this.executor = executor;
         this.registry = registry;
     }
 
@@ -36,13 +39,14 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(InetSocketAddress address, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(registry, "registry");
         HttpServer http = HttpServer.create(address, 16);
-        MetricsEndpoint endpoint = new MetricsEndpoint(http, registry);
-        http.createContext("/metrics", endpoint::handle);
-        http.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "nioecho-metrics");
             thread.setDaemon(true);
             return thread;
-        }));
+        });
+        MetricsEndpoint endpoint = new MetricsEndpoint(http, executor, registry);
+        http.createContext("/metrics", endpoint::handle);
+        http.setExecutor(executor);
         http.start();
         return endpoint;
     }
@@ -113,5 +117,6 @@ public final class MetricsEndpoint implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        executor.shutdown();
     }
 }
