@@ -1,7 +1,7 @@
 package org.nioecho.client;
 
-import org.nioecho.server.TcpState;
-import org.nioecho.server.TcpTable;
+import org.nioecho.kernel.TcpState;
+import org.nioecho.kernel.TcpTable;
 import org.nioecho.server.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

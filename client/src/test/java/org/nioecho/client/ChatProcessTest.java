@@ -2,9 +2,9 @@ package org.nioecho.client;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nioecho.server.ServerProcess;
-import org.nioecho.server.TcpState;
-import org.nioecho.server.TcpTable;
+import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpState;
+import org.nioecho.kernel.TcpTable;
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nioecho.server.ServerProcess;
+import org.nioecho.harness.ServerProcess;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,6 +2,7 @@ package org.nioecho.server;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nioecho.kernel.TcpState;
 
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;

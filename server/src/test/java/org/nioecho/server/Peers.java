@@ -1,5 +1,7 @@
 package org.nioecho.server;
 
+import org.nioecho.kernel.TcpState;
+import org.nioecho.kernel.TcpTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Test peers: real blocking sockets on loopback and the kernel's view of them. */
-final class Peers {
+public final class Peers {
     private Peers() {
     }
 
@@ -23,7 +25,7 @@ final class Peers {
         return channel;
     }
 
-    static byte[] randomBytes(int size, long seed) {
+    public static byte[] randomBytes(int size, long seed) {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
@@ -48,7 +50,7 @@ final class Peers {
     }
 
     /** Reads until EOF (blocking channel). */
-    static byte[] readToEof(SocketChannel channel) throws IOException {
+    public static byte[] readToEof(SocketChannel channel) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         while (channel.read(buffer) >= 0) {

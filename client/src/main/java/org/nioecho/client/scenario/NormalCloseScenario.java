@@ -1,6 +1,6 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.server.ServerProcess;
+import org.nioecho.harness.ServerProcess;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

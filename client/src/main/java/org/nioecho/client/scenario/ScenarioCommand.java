@@ -1,7 +1,7 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.server.ServerProcess;
-import org.nioecho.server.TcpTable;
+import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,8 +1,8 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.server.ServerProcess;
-import org.nioecho.server.TcpState;
-import org.nioecho.server.TcpTable;
+import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpState;
+import org.nioecho.kernel.TcpTable;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

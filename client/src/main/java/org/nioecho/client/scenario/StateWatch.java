@@ -1,6 +1,6 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.server.TcpTable;
+import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

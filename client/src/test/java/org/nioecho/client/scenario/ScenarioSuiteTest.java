@@ -2,7 +2,7 @@ package org.nioecho.client.scenario;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.nioecho.server.ServerProcess;
+import org.nioecho.harness.ServerProcess;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

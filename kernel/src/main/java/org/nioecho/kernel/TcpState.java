@@ -1,4 +1,4 @@
-package org.nioecho.server;
+package org.nioecho.kernel;
 
 /** The kernel's TCP states, numbered as in {@code /proc/net/tcp} ({@code include/net/tcp_states.h}). */
 public enum TcpState {

@@ -1,4 +1,4 @@
-package org.nioecho.server;
+package org.nioecho.harness;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,7 @@
-package org.nioecho.server;
+package org.nioecho.harness;
 
 import org.junit.jupiter.api.Test;
+import org.nioecho.server.Peers;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.nioecho.server;
+package org.nioecho.kernel;
 
 import java.io.IOException;
 import java.net.InetAddress;
