@@ -1,11 +1,15 @@
 package org.nioecho.client;
 
+import org.nioecho.client.chat.ChatCommand;
+import org.nioecho.client.chat.ChatOptions;
+import org.nioecho.client.load.LoadCommand;
 import org.nioecho.client.scenario.ScenarioCommand;
-import picocli.CommandLine;
+import org.nioecho.client.states.StatesCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.util.concurrent.Callable;
 
@@ -52,7 +56,7 @@ public final class EchoClientCommand implements Callable<Integer> {
     }
 
     /** The version from the jar's manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String version = EchoClientCommand.class.getPackage().getImplementationVersion();

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The client run as a real process ({@code java -cp <test class path> EchoClientCommand ...}),
  * so its standard input can be a pipe the test keeps open, or a file; standard error goes to a file.
  */
-final class ClientProcess implements AutoCloseable {
+public final class ClientProcess implements AutoCloseable {
     private final Process process;
     private final Path stderr;
 
@@ -26,7 +26,7 @@ final class ClientProcess implements AutoCloseable {
     }
 
     /** Starts the client; {@code stdin}/{@code stdout} null means a pipe to this test. */
-    static ClientProcess start(Path dir, File stdin, File stdout, String... args) throws IOException {
+    public static ClientProcess start(Path dir, File stdin, File stdout, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx128m");
@@ -45,22 +45,22 @@ final class ClientProcess implements AutoCloseable {
         return new ClientProcess(builder.start(), stderr);
     }
 
-    OutputStream stdin() {
+    public OutputStream stdin() {
         return process.getOutputStream();
     }
 
-    InputStream stdout() {
+    public InputStream stdout() {
         return process.getInputStream();
     }
 
     /** Writes and flushes {@code text} to the client's standard input. */
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().flush();
     }
 
     /** Reads exactly {@code n} bytes of the client's standard output within {@code timeout}. */
-    byte[] readOutput(int n, Duration timeout) throws Exception {
+    public byte[] readOutput(int n, Duration timeout) throws Exception {
         java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return process.getInputStream().readNBytes(n);
@@ -77,7 +77,7 @@ final class ClientProcess implements AutoCloseable {
     }
 
     /** Exit status and standard error, for failure messages. */
-    String describe() throws IOException, InterruptedException {
+    public String describe() throws IOException, InterruptedException {
         return (process.isAlive() ? "client running" : "client exit code " + process.exitValue())
                 + ", stderr: " + stderrLines() + (process.isAlive() ? "\nthreads:\n" + threadDump() : "");
     }
@@ -96,19 +96,19 @@ final class ClientProcess implements AutoCloseable {
     }
 
     /** Waits at most {@code timeout}; true if the process ended. */
-    boolean awaitExit(Duration timeout) throws InterruptedException {
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int exitCode() {
+    public int exitCode() {
         return process.exitValue();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    List<String> stderrLines() throws IOException {
+    public List<String> stderrLines() throws IOException {
         return Files.readAllLines(stderr, StandardCharsets.UTF_8);
     }
 

@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code flipAt} of every connection comes back with its bits inverted. Blocking sockets,
  * one thread per connection, on loopback.
  */
-final class FlippingEchoServer implements AutoCloseable {
+public final class FlippingEchoServer implements AutoCloseable {
     private final ServerSocket listener;
     private final long flipAt;
     private final List<Socket> sockets = new ArrayList<>();
     private final Thread acceptor;
     private final AtomicInteger endedByError = new AtomicInteger();
 
-    FlippingEchoServer(long flipAt) throws IOException {
+    public FlippingEchoServer(long flipAt) throws IOException {
         this.flipAt = flipAt;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "flipping-acceptor");
@@ -31,7 +31,7 @@ final class FlippingEchoServer implements AutoCloseable {
         acceptor.start();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Helpers shared by the client tests: the server's own counters, the kernel's socket table. */
-final class TestSupport {
+public final class TestSupport {
     private static final Pattern SUMMARY =
             Pattern.compile("nioecho server stopped: (\\d+) connections, (\\d+) bytes in, (\\d+) bytes out");
 
@@ -28,11 +28,11 @@ final class TestSupport {
     }
 
     /** The server's own counts, from the summary it prints when stopped by SIGTERM. */
-    record ServerCounts(long connections, long bytesIn, long bytesOut) {
+    public record ServerCounts(long connections, long bytesIn, long bytesOut) {
     }
 
     /** Stops the server with SIGTERM and parses its summary line. */
-    static ServerCounts stop(ServerProcess server) throws IOException, InterruptedException {
+    public static ServerCounts stop(ServerProcess server) throws IOException, InterruptedException {
         server.signal("TERM");
         assertEquals(0, server.awaitExit(Duration.ofSeconds(20)), "server exit code; stderr: " + server.stderr());
         for (String line : server.stdout()) {
@@ -49,14 +49,14 @@ final class TestSupport {
      * Only sockets a process holds (inode not 0): TIME_WAIT leftovers of earlier tests whose
      * server had the same port number are not it.
      */
-    static Optional<TcpTable.Entry> clientSide(int serverPort) throws IOException {
+    public static Optional<TcpTable.Entry> clientSide(int serverPort) throws IOException {
         return TcpTable.onPort(serverPort).stream()
                 .filter(e -> e.remote().getPort() == serverPort && e.local().getPort() != serverPort && e.inode() != 0)
                 .findFirst();
     }
 
     /** The server side of live connections to {@code serverPort} (not the listener, not leftovers). */
-    static List<TcpTable.Entry> serverSide(int serverPort) throws IOException {
+    public static List<TcpTable.Entry> serverSide(int serverPort) throws IOException {
         return TcpTable.onPort(serverPort).stream()
                 .filter(e -> e.local().getPort() == serverPort && e.state() != TcpState.LISTEN && e.inode() != 0)
                 .toList();
@@ -67,7 +67,7 @@ final class TestSupport {
      * kernel stops a process's threads asynchronously, after {@code kill} has returned, so a
      * busy machine can leave the reactor running for a while.
      */
-    static void stopProcess(ServerProcess server) throws IOException, InterruptedException {
+    public static void stopProcess(ServerProcess server) throws IOException, InterruptedException {
         server.signal("STOP");
         Path tasks = Path.of("/proc", Long.toString(server.pid()), "task");
         await().atMost(Duration.ofSeconds(10)).until(() -> allThreadsStopped(tasks));
@@ -88,7 +88,7 @@ final class TestSupport {
     }
 
     /** One line, no stack trace, containing {@code expected}. */
-    static void assertOneClearLine(List<String> stderr, String expected) {
+    public static void assertOneClearLine(List<String> stderr, String expected) {
         assertEquals(1, stderr.size(), "stderr should be exactly one line: " + stderr);
         assertTrue(stderr.get(0).contains(expected), "stderr: " + stderr);
         assertTrue(!stderr.get(0).contains("Exception"), "no exception names: " + stderr);

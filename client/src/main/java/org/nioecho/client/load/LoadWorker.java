@@ -1,6 +1,7 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
 import org.HdrHistogram.Histogram;
+import org.nioecho.client.ErrorCause;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

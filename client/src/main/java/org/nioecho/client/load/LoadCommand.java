@@ -1,5 +1,7 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
+import org.nioecho.client.EchoClientCommand;
+import org.nioecho.client.ExitCodes;
 import org.nioecho.server.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,14 @@
-package org.nioecho.client;
+package org.nioecho.client.chat;
 
+import org.nioecho.client.ClientProcess;
+import org.nioecho.client.TestSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nioecho.client.ExitCodes;
 import org.nioecho.harness.ServerProcess;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
-import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
-package org.nioecho.client;
+package org.nioecho.client.chat;
 
+import org.nioecho.client.EchoClientCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,7 @@ public final class ChatCommand implements Callable<Integer> {
     }
 
     /** Runs chat on this process's standard streams. */
-    static int runChat(CommandSpec spec, ChatOptions options) throws Exception {
+    public static int runChat(CommandSpec spec, ChatOptions options) throws Exception {
         ChatSession session;
         try {
             options.validate();

@@ -1,6 +1,8 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
 import org.HdrHistogram.Histogram;
+import org.nioecho.client.ErrorCause;
+import org.nioecho.client.ExitCodes;
 
 import java.util.Locale;
 import java.util.Objects;

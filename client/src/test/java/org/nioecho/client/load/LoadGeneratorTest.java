@@ -1,9 +1,14 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
+import org.nioecho.client.TestSupport;
+import org.nioecho.client.FlippingEchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.nioecho.client.EchoClientCommand;
+import org.nioecho.client.ErrorCause;
+import org.nioecho.client.ExitCodes;
 import org.nioecho.harness.ServerProcess;
 
 import java.io.PrintWriter;

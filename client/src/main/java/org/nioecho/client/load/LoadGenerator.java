@@ -1,4 +1,4 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
 import java.io.IOException;
 import java.nio.channels.Selector;

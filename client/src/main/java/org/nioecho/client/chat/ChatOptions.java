@@ -1,4 +1,4 @@
-package org.nioecho.client;
+package org.nioecho.client.chat;
 
 import org.nioecho.server.Units;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
-package org.nioecho.client;
+package org.nioecho.client.states;
 
+import org.nioecho.client.EchoClientCommand;
+import org.nioecho.client.ExitCodes;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 import org.nioecho.server.Units;

@@ -1,5 +1,6 @@
-package org.nioecho.client;
+package org.nioecho.client.load;
 
+import org.nioecho.client.ErrorCause;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

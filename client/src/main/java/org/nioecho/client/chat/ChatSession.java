@@ -1,6 +1,8 @@
-package org.nioecho.client;
+package org.nioecho.client.chat;
 
 import jdk.net.ExtendedSocketOptions;
+import org.nioecho.client.ErrorCause;
+import org.nioecho.client.ExitCodes;
 import org.nioecho.server.Units;
 
 import java.io.IOException;

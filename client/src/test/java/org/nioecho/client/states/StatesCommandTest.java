@@ -1,6 +1,7 @@
-package org.nioecho.client;
+package org.nioecho.client.states;
 
 import org.junit.jupiter.api.Test;
+import org.nioecho.client.EchoClientCommand;
 import org.nioecho.harness.ServerProcess;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
