@@ -1,6 +1,7 @@
 package org.nioecho.server;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * before or right after accept is counted and skipped.
  */
 final class Acceptor implements ChannelHandler {
+    private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
     private final Reactor reactor;
     private final ServerSocketChannel listener;
     private final int acceptsPerTurn;
@@ -49,7 +51,7 @@ final class Acceptor implements ChannelHandler {
                 return;
             }
             if (failedInEpisode > 0) {
-                Log.info("accepting again after " + failedInEpisode + " failed accepts");
+                LOG.log(Level.INFO, "accepting again after " + failedInEpisode + " failed accepts");
                 failedInEpisode = 0;
             }
             try {
@@ -64,16 +66,16 @@ final class Acceptor implements ChannelHandler {
         AcceptError reason = AcceptError.of(failure);
         reactor.metrics().countAcceptError(reason);
         if (reason == AcceptError.ABORTED) {
-            Log.debug("accept: connection aborted before accept (" + failure.getMessage() + ")");
+            LOG.log(Level.DEBUG, "accept: connection aborted before accept (" + failure.getMessage() + ")");
             return;
         }
         if (failedInEpisode++ == 0) {
             long backoffMs = TimeUnit.NANOSECONDS.toMillis(backoffNanos);
             if (reason == AcceptError.TOO_MANY_OPEN_FILES) {
-                Log.warn("accept paused: " + failure.getMessage() + " (EMFILE/ENFILE); retrying every "
+                LOG.log(Level.WARNING, "accept paused: " + failure.getMessage() + " (EMFILE/ENFILE); retrying every "
                         + backoffMs + " ms until descriptors free up");
             } else {
-                Log.error("accept failed; retrying every " + backoffMs + " ms", failure);
+                LOG.log(Level.ERROR, "accept failed; retrying every " + backoffMs + " ms", failure);
             }
         }
         resumeAtNanos = System.nanoTime() + backoffNanos;
@@ -89,9 +91,9 @@ final class Acceptor implements ChannelHandler {
             failure.addSuppressed(e);
         }
         if (reason == AcceptError.ABORTED) {
-            Log.debug("accept: connection reset right after accept (" + failure.getMessage() + ")");
+            LOG.log(Level.DEBUG, "accept: connection reset right after accept (" + failure.getMessage() + ")");
         } else {
-            Log.error("setting up an accepted connection failed", failure);
+            LOG.log(Level.ERROR, "setting up an accepted connection failed", failure);
         }
     }
 
@@ -134,7 +136,7 @@ final class Acceptor implements ChannelHandler {
         try {
             listener.close();
         } catch (IOException e) {
-            Log.error("closing the listening socket failed", e);
+            LOG.log(Level.ERROR, "closing the listening socket failed", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.nioecho.server;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ import java.nio.channels.SocketChannel;
  * drop further input until the peer's FIN (a lingering close, so no RST), then close.
  */
 final class Connection implements ChannelHandler {
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private final Reactor reactor;
     private final ServerMetrics metrics;
     private final SocketChannel channel;
@@ -258,7 +260,7 @@ final class Connection implements ChannelHandler {
         try {
             channel.close();
         } catch (IOException e) {
-            Log.error("closing connection " + remote + " failed", e);
+            LOG.log(Level.ERROR, "closing connection " + remote + " failed", e);
         }
         if (owed != null) {
             metrics.queuedBytes -= owed.position();
@@ -272,9 +274,9 @@ final class Connection implements ChannelHandler {
         metrics.active--;
         metrics.countClose(cause);
         if (!cause.expected()) {
-            Log.error("connection " + remote + " closed: " + cause.tag(), failure);
-        } else if (Log.enabled(Log.Level.DEBUG)) {
-            Log.debug("connection " + remote + " closed: " + cause.tag()
+            LOG.log(Level.ERROR, "connection " + remote + " closed: " + cause.tag(), failure);
+        } else if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "connection " + remote + " closed: " + cause.tag()
                     + (failure == null ? "" : " (" + failure.getMessage() + ")"));
         }
     }

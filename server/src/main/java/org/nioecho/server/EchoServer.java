@@ -3,6 +3,7 @@ package org.nioecho.server;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class EchoServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final Reactor reactor;
@@ -142,7 +144,7 @@ public final class EchoServer implements AutoCloseable {
         shutdown();
         try {
             if (!awaitTermination(config.drainTimeout().plusSeconds(5))) {
-                Log.warn("reactor did not stop within the drain timeout");
+                LOG.log(Level.WARNING, "reactor did not stop within the drain timeout");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

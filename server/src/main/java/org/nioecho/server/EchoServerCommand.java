@@ -12,6 +12,7 @@ import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.UnresolvedAddressException;
@@ -32,6 +33,7 @@ import java.util.concurrent.Callable;
             "1:could not start or failed while running (e.g. address in use)",
             "2:bad usage: an invalid option or value"})
 public final class EchoServerCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(EchoServerCommand.class.getName());
     @Spec
     private CommandSpec spec;
 
@@ -82,8 +84,9 @@ public final class EchoServerCommand implements Callable<Integer> {
     private boolean stdinControl;
 
     @Option(names = "--log-level", paramLabel = "LEVEL",
-            description = "debug, info, warn or error; resets and EOFs are logged at debug (default: ${DEFAULT-VALUE}).")
-    private String logLevel = "info";
+            description = "debug, info, warn or error; resets and EOFs are logged at debug (default: info,"
+                    + " or what -Djava.util.logging.config.file=FILE sets).")
+    private String logLevel;
 
     /** Runs the server; exits with the code documented in {@code --help}. */
     public static void main(String[] args) {
@@ -150,7 +153,7 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     private ServerConfig config() {
         try {
-            Log.threshold(Log.parseLevel(logLevel));
+            Logging.configure(logLevel);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(),
                     "Invalid value for option '--log-level': '" + logLevel + "' (use debug, info, warn or error)");
@@ -187,7 +190,7 @@ public final class EchoServerCommand implements Callable<Integer> {
             try {
                 Signal.handle(new Signal(name), signal -> server.shutdown());
             } catch (IllegalArgumentException e) {
-                Log.warn("cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the JVM abruptly");
+                LOG.log(Level.WARNING, "cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the JVM abruptly");
             }
         }
     }

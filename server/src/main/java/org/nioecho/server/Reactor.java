@@ -4,6 +4,7 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -29,6 +30,7 @@ import java.util.function.Consumer;
  * remain) and handles every ready key.
  */
 final class Reactor implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
     private static final int TASKS_PER_TURN = 4096;
 
     private final ServerConfig config;
@@ -96,7 +98,7 @@ final class Reactor implements Runnable {
             }
         } catch (IOException | RuntimeException e) {
             failure = e;
-            Log.error("reactor stopped by an unexpected failure", e);
+            LOG.log(Level.ERROR, "reactor stopped by an unexpected failure", e);
         } catch (Error e) {
             failure = e; // the thread's uncaught-exception handler prints it
             throw e;
@@ -133,7 +135,7 @@ final class Reactor implements Runnable {
         try {
             handler.ready(key);
         } catch (RuntimeException e) {
-            Log.error("unexpected failure in " + handler, e);
+            LOG.log(Level.ERROR, "unexpected failure in " + handler, e);
             handler.close(CloseCause.ERROR);
         }
     }
@@ -142,7 +144,7 @@ final class Reactor implements Runnable {
         try {
             task.run();
         } catch (RuntimeException e) {
-            Log.error("reactor task failed", e);
+            LOG.log(Level.ERROR, "reactor task failed", e);
         }
     }
 
@@ -153,7 +155,7 @@ final class Reactor implements Runnable {
      */
     private void clearInterrupt() {
         if (Thread.interrupted()) {
-            Log.warn("reactor thread was interrupted: interrupt cleared, still serving");
+            LOG.log(Level.WARNING, "reactor thread was interrupted: interrupt cleared, still serving");
         }
     }
 
@@ -169,7 +171,7 @@ final class Reactor implements Runnable {
         if (shuttingDown && nowNanos - drainDeadlineNanos >= 0) {
             List<Connection> owing = connections();
             if (!owing.isEmpty()) {
-                Log.warn("drain timeout: closing " + owing.size() + " connections that still owe bytes");
+                LOG.log(Level.WARNING, "drain timeout: closing " + owing.size() + " connections that still owe bytes");
             }
             for (Connection connection : owing) {
                 connection.close(CloseCause.SHUTDOWN);
@@ -223,8 +225,8 @@ final class Reactor implements Runnable {
             metrics.accepted++;
             metrics.countClose(CloseCause.REJECTED);
             channel.close();
-            if (Log.enabled(Log.Level.DEBUG)) {
-                Log.debug("connection rejected: " + config.maxConnections() + " already open");
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "connection rejected: " + config.maxConnections() + " already open");
             }
             return;
         }
@@ -252,7 +254,7 @@ final class Reactor implements Runnable {
         try {
             selector.close();
         } catch (IOException e) {
-            Log.error("closing the selector failed", e);
+            LOG.log(Level.ERROR, "closing the selector failed", e);
         }
     }
 

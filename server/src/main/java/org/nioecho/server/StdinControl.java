@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  * Commands: {@code pause-accept}, {@code resume-accept}, {@code interrupt-reactor}, {@code stats}.
  */
 final class StdinControl implements Runnable {
+    private static final System.Logger LOG = System.getLogger(StdinControl.class.getName());
     private final EchoServer server;
     private final InputStream in;
     private final PrintWriter out;
@@ -42,7 +44,7 @@ final class StdinControl implements Runnable {
                 }
             }
         } catch (IOException e) {
-            Log.error("reading control commands from stdin failed", e);
+            LOG.log(Level.ERROR, "reading control commands from stdin failed", e);
         }
     }
 
