@@ -5,6 +5,7 @@ import org.nioecho.client.chat.ChatOptions;
 import org.nioecho.client.load.LoadCommand;
 import org.nioecho.client.scenario.ScenarioCommand;
 import org.nioecho.client.states.StatesCommand;
+import org.nioecho.client.trace.TraceCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,12 +15,12 @@ import picocli.CommandLine;
 import java.util.concurrent.Callable;
 
 /**
- * The client's command line: {@code java -jar echo-client.jar [chat options] | chat | load | states | scenario}.
+ * The client's command line: {@code java -jar echo-client.jar [chat options] | chat | load | states | trace | scenario}.
  * Without a subcommand it runs {@code chat}: standard input to the server, the echo to standard output.
  */
 @Command(name = "echo-client", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        subcommands = {ChatCommand.class, LoadCommand.class, StatesCommand.class, ScenarioCommand.class},
+        subcommands = {ChatCommand.class, LoadCommand.class, StatesCommand.class, TraceCommand.class, ScenarioCommand.class},
         description = {"Client for the nioecho TCP echo server. Without a subcommand it runs 'chat':",
             "standard input is sent to the server and the echo written to standard output."},
         exitCodeListHeading = "%nExit codes (chat):%n",

@@ -44,8 +44,8 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class TcpTracer implements AutoCloseable {
-    /** Where tracefs is mounted (or will be). */
-    public static final Path TRACEFS = Path.of("/sys/kernel/tracing");
+    /** Where tracefs is mounted, or will be: {@code /sys/kernel/tracing}, or {@code -Dnioecho.tracefs=DIR}. */
+    public static final Path TRACEFS = Path.of(System.getProperty("nioecho.tracefs", "/sys/kernel/tracing"));
     /** Per-CPU ring buffer: a burst of thousands of events fits (about 80 bytes each). */
     static final int BUFFER_KB_PER_CPU = 8192;
     private static final String PREFIX = "nioecho-";
@@ -347,7 +347,8 @@ public final class TcpTracer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while mounting tracefs", e);
         }
-        String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines().findFirst().orElse("").trim(); // one line: mount adds a hint about dmesg
         if (mount.exitValue() != 0 || !Files.isDirectory(TRACEFS.resolve("instances"))) {
             throw new IOException("cannot mount tracefs on " + TRACEFS + ": " + output);
         }
