@@ -67,7 +67,7 @@ final class ChatSession {
     int run() throws IOException, InterruptedException {
         Socket socket = new Socket();
         try {
-            configure(socket);
+            configure(socket, options);
             Result failed = connect(socket);
             if (failed != null) {
                 return report(failed);
@@ -81,7 +81,8 @@ final class ChatSession {
         }
     }
 
-    private void configure(Socket socket) throws IOException {
+    /** Applies the socket options: no Nagle, and keepalive with the timers {@code options} give. */
+    static void configure(Socket socket, ChatOptions options) throws IOException {
         socket.setTcpNoDelay(true);
         if (options.keepaliveOn()) {
             socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
@@ -156,8 +157,10 @@ final class ChatSession {
                 if (bytesSent == bytesEchoed) {
                     lastProgressNanos = System.nanoTime();
                 }
-                toServer.write(buffer, 0, n);
+                // Counted before the write: the server may echo (or close) before write returns,
+                // and an EOF then must still see these bytes as owed.
                 bytesSent += n;
+                toServer.write(buffer, 0, n);
             } catch (IOException e) {
                 fail(e, "write");
                 return;

@@ -28,6 +28,14 @@ final class HostCrashScenario implements Scenario {
                 + "retransmissions with ETIMEDOUT (or EHOSTUNREACH/ENETUNREACH)";
     }
 
+    /**
+     * The crashed host's server learns nothing (nothing reaches it, it owes nothing): its one
+     * connection is still open, no close of any cause is counted.
+     */
+    static boolean serverStillHoldsTheConnection(ServerStats stats) {
+        return stats.accepted() == 1 && stats.closedTotal() == 0;
+    }
+
     @Override
     public Verdict run(ScenarioContext context) throws Exception {
         Optional<String> unavailable = NetnsLab.unavailableReason();
@@ -55,10 +63,14 @@ final class HostCrashScenario implements Scenario {
                 Call read = client.call("read " + READ_BOUND.toMillis(), "read (blocks)", "%d bytes",
                         READ_BOUND.plusSeconds(10));
                 client.state();
-                boolean matched = !write.failed() && read.failed() && EXPECTED.contains(read.errno());
+                ServerStats stats = Servers.statsLogged(timeline, server);
+                boolean serverUnaware = serverStillHoldsTheConnection(stats);
+                boolean matched = !write.failed() && read.failed() && EXPECTED.contains(read.errno()) && serverUnaware;
                 return Verdict.of(this, matched, "write → " + write.brief() + "; read → " + read.brief()
                         + " (" + read.message() + ") with net.ipv4.tcp_retries2=" + TCP_RETRIES2
-                        + " in the client's namespace");
+                        + " in the client's namespace; the crashed host's server " + (serverUnaware
+                        ? "still holds the connection (closed: none)" : "DID NOT: " + stats.accepted()
+                        + " accepted, closed " + stats.closed()));
             }
         }
     }

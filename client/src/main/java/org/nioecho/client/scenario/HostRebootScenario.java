@@ -21,6 +21,11 @@ final class HostRebootScenario implements Scenario {
                 + "an RST, the client gets ECONNRESET";
     }
 
+    /** The RST comes from the rebooted host's kernel: its new server accepted and closed nothing. */
+    static boolean newServerSawNothing(ServerStats stats) {
+        return stats.accepted() == 0 && stats.closedTotal() == 0;
+    }
+
     @Override
     public Verdict run(ScenarioContext context) throws Exception {
         Optional<String> unavailable = NetnsLab.unavailableReason();
@@ -55,9 +60,13 @@ final class HostRebootScenario implements Scenario {
                 Call write = client.call("write 6", "write 6 bytes", "ok", shortCall);
                 Call read = client.call("read 20000", "read", "%d bytes", Duration.ofSeconds(30));
                 client.state();
-                boolean matched = !write.failed() && read.failedWith("ECONNRESET") && rebooted.isAlive();
+                ServerStats stats = Servers.statsLogged(timeline, rebooted);
+                boolean matched = !write.failed() && read.failedWith("ECONNRESET") && rebooted.isAlive()
+                        && newServerSawNothing(stats);
                 return Verdict.of(this, matched, "after the reboot (a new server on the same address and port): write → "
-                        + write.brief() + "; read → " + read.brief() + " (" + read.message() + ")");
+                        + write.brief() + "; read → " + read.brief() + " (" + read.message() + "); the new server "
+                        + (newServerSawNothing(stats) ? "saw nothing (its kernel sent the RST): 0 accepted, closed: none"
+                        : "COUNTED: " + stats.accepted() + " accepted, closed " + stats.closed()));
             }
         }
     }

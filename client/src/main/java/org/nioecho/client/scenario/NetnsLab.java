@@ -27,12 +27,14 @@ final class NetnsLab implements AutoCloseable {
     private static final AtomicInteger RUNS = new AtomicInteger();
 
     private final Timeline timeline;
+    private final int tcpRetries2;
     private final String bridge;
     private final String client;
     private final String server;
 
-    private NetnsLab(Timeline timeline, String suffix) {
+    private NetnsLab(Timeline timeline, int tcpRetries2, String suffix) {
         this.timeline = Objects.requireNonNull(timeline, "timeline");
+        this.tcpRetries2 = tcpRetries2;
         Objects.requireNonNull(suffix, "suffix");
         this.bridge = "nioecho-br-" + suffix;
         this.client = "nioecho-cli-" + suffix;
@@ -83,16 +85,18 @@ final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** Creates the three namespaces, the bridge and both links, and sets the client's tcp_retries2. */
+    /**
+     * Creates the three namespaces, the bridge and both links, and sets tcp_retries2 in both
+     * hosts (the client's retransmissions to a crashed server, and the server's to a crashed client).
+     */
     static NetnsLab create(Timeline timeline, int tcpRetries2) throws IOException, InterruptedException {
-        NetnsLab lab = new NetnsLab(timeline, ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
+        NetnsLab lab = new NetnsLab(timeline, tcpRetries2, ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
         try {
             Shell.check("ip", "netns", "add", lab.bridge);
             Shell.check("ip", "-n", lab.bridge, "link", "add", "br0", "type", "bridge");
             Shell.check("ip", "-n", lab.bridge, "link", "set", "br0", "up");
             lab.addHost(lab.client, "cli0", CLIENT_MAC, CLIENT_ADDRESS);
             lab.addHost(lab.server, "srv0", SERVER_MAC, SERVER_ADDRESS);
-            Shell.check("ip", "netns", "exec", lab.client, "sysctl", "-q", "-w", "net.ipv4.tcp_retries2=" + tcpRetries2);
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;
@@ -109,6 +113,7 @@ final class NetnsLab implements AutoCloseable {
         // Orphaned sockets (a killed process's FIN that nobody acknowledges) give up fast,
         // so that the deleted namespace is freed soon.
         Shell.check("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv4.tcp_orphan_retries=1");
+        Shell.check("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv4.tcp_retries2=" + tcpRetries2);
         Shell.check("ip", "-n", namespace, "link", "add", "eth0", "address", mac, "type", "veth",
                 "peer", "name", bridgePort, "netns", bridge);
         Shell.check("ip", "-n", bridge, "link", "set", bridgePort, "master", "br0");
@@ -130,6 +135,17 @@ final class NetnsLab implements AutoCloseable {
     /** A sysctl of the client's namespace, as {@code sysctl} prints it. */
     String clientSysctl(String name) throws IOException, InterruptedException {
         return Shell.check("ip", "netns", "exec", client, "sysctl", name);
+    }
+
+    /** A sysctl of the server's namespace, as {@code sysctl} prints it. */
+    String serverSysctl(String name) throws IOException, InterruptedException {
+        return Shell.check("ip", "netns", "exec", server, "sysctl", name);
+    }
+
+    /** The client host "crashes": its link goes down, nothing is sent to anyone. */
+    void crashClientHost() throws IOException, InterruptedException {
+        Shell.check("ip", "-n", client, "link", "set", "eth0", "down");
+        timeline.log("netns", "ip -n " + client + " link set eth0 down: the client host crashed (nothing sent)");
     }
 
     /** The server host "crashes": its link goes down, nothing is sent to anyone. */

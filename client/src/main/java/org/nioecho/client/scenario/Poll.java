@@ -17,6 +17,11 @@ final class Poll {
 
     /** True as soon as {@code condition} holds, false if it still does not after {@code timeout}. */
     static boolean until(Duration timeout, Condition condition) throws IOException, InterruptedException {
+        return until(timeout, Duration.ofMillis(2), condition);
+    }
+
+    /** As {@link #until(Duration, Condition)}, checking every {@code interval} (for checks that cost a round trip). */
+    static boolean until(Duration timeout, Duration interval, Condition condition) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.holds()) {
@@ -28,7 +33,7 @@ final class Poll {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while polling");
             }
-            LockSupport.parkNanos(2_000_000);
+            LockSupport.parkNanos(interval.toNanos());
         }
     }
 }

@@ -34,8 +34,8 @@ import java.util.concurrent.Callable;
         description = {"Reproduce the cases of the notes live: start real server processes, drive real sockets, "
                 + "read TCP states from the kernel, print a timeline and a verdict per scenario.",
                 "Scenarios: startup, normal-close, simultaneous-close, many-close, signals, rst-before-accept, "
-                        + "server-killed, server-shutdown, host-crash, host-reboot.",
-                "host-crash and host-reboot need root and 'ip' (network namespaces); without them they are "
+                        + "server-killed, server-shutdown, host-crash, client-host-crash, host-reboot.",
+                "host-crash, client-host-crash and host-reboot need root and 'ip' (network namespaces); without them they are "
                         + "SKIPPED with the reason, and skips alone do not fail a run."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every scenario that ran matched the notes (skipped ones are listed with their reason)",

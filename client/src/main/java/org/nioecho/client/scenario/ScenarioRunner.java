@@ -18,7 +18,8 @@ final class ScenarioRunner {
     /** Every scenario, in the order of the notes. */
     static final List<Scenario> SCENARIOS = List.of(new StartupScenario(), new NormalCloseScenario(),
             new SimultaneousCloseScenario(), new ManyCloseScenario(), new SignalsScenario(), new RstBeforeAcceptScenario(),
-            new ServerKilledScenario(), new ServerShutdownScenario(), new HostCrashScenario(), new HostRebootScenario());
+            new ServerKilledScenario(), new ServerShutdownScenario(), new HostCrashScenario(), new ClientHostCrashScenario(),
+            new HostRebootScenario());
 
     private final ScenarioContext context;
     private final PrintStream err;

@@ -11,11 +11,17 @@ import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -145,6 +151,86 @@ class ChatProcessTest {
                     + "; server /proc stat: " + procStat(server.pid()) + "; " + describe(client));
             assertEquals(ExitCodes.TIMED_OUT, client.exitCode());
             assertOneClearLine(client.stderrLines(), "timed out: no echo within 500 ms");
+        }
+    }
+
+    /** The server reads what was sent, echoes part of it and closes (FIN): echoes were owed, so exit 4. */
+    @Test
+    void serverClosingWhileEchoesAreOwedIsAPrematureEof() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(listener.getLocalPort()))) {
+            listener.setSoTimeout((int) EXIT_WAIT.toMillis());
+            try (Socket peer = listener.accept()) {
+                peer.setSoTimeout((int) EXIT_WAIT.toMillis());
+                client.type("hello\n");
+                byte[] received = peer.getInputStream().readNBytes(6);
+                assertEquals("hello\n", new String(received, StandardCharsets.US_ASCII));
+                peer.getOutputStream().write(received, 0, 2);
+            } // everything sent was read, so close sends FIN, not RST
+            assertArrayEquals("he".getBytes(StandardCharsets.US_ASCII), client.readOutput(2, EXIT_WAIT));
+
+            assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+            assertEquals(ExitCodes.PREMATURE_EOF, client.exitCode(), client.describe());
+            assertOneClearLine(client.stderrLines(), "server terminated prematurely (EOF after 6 bytes sent, 2 echoed)");
+        }
+    }
+
+    /** A server that reads everything and never echoes: {@code --timeout} ends the wait with exit 7. */
+    @Test
+    void serverThatReadsButNeverEchoesHitsTheTimeout() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(listener.getLocalPort()),
+                     "--timeout", "500ms")) {
+            listener.setSoTimeout((int) EXIT_WAIT.toMillis());
+            try (Socket peer = listener.accept()) {
+                peer.setSoTimeout((int) EXIT_WAIT.toMillis());
+                long start = System.nanoTime();
+                client.type("ping\n");
+                assertEquals(5, peer.getInputStream().readNBytes(5).length, "the server read the bytes");
+
+                assertTrue(client.awaitExit(EXIT_WAIT), "client did not give up: " + client.describe());
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 500, "gave up before the timeout");
+                assertEquals(ExitCodes.TIMED_OUT, client.exitCode(), client.describe());
+                assertOneClearLine(client.stderrLines(), "timed out: no echo within 500 ms (5 bytes owed; 5 sent, 0 echoed)");
+            }
+        }
+    }
+
+    /**
+     * Linux drops a SYN while the listener's accept queue is full: fill the queue of a
+     * listener that never accepts, and the client's connect gets no SYN-ACK, so
+     * {@code --connect-timeout} ends it with exit 7.
+     */
+    @Test
+    void noSynAckWithinTheConnectTimeoutIsTimedOut() throws Exception {
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket socket = new Socket();
+                queued.add(socket);
+                try {
+                    socket.connect(address, 300);
+                } catch (SocketTimeoutException e) {
+                    full = true;
+                }
+            }
+            assertTrue(full, "the accept queue never filled: " + queued.size() + " connections");
+
+            long start = System.nanoTime();
+            try (ClientProcess client = ClientProcess.start(dir, null, null, "--port", Integer.toString(listener.getLocalPort()),
+                    "--connect-timeout", "1s")) {
+                assertTrue(client.awaitExit(EXIT_WAIT), "client did not give up: " + client.describe());
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 1000, "gave up before the timeout");
+                assertEquals(ExitCodes.TIMED_OUT, client.exitCode(), client.describe());
+                assertOneClearLine(client.stderrLines(),
+                        "timed out connecting to 127.0.0.1:" + listener.getLocalPort() + " (no answer within 1 s)");
+            }
+        } finally {
+            for (Socket socket : queued) {
+                socket.close();
+            }
         }
     }
 

@@ -102,6 +102,14 @@ class ScenarioSuiteTest {
 
     @Test
     @Timeout(120)
+    void crashedClientHostIsClosedAndCountedAsTimedOutByTheServer() throws Exception {
+        assumeNamespaces();
+        assertMatches("client-host-crash");
+        assertNoNamespaceLeft();
+    }
+
+    @Test
+    @Timeout(120)
     void rebootedHostResetsTheClient() throws Exception {
         assumeNamespaces();
         assertMatches("host-reboot");
