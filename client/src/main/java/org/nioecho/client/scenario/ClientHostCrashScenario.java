@@ -1,6 +1,6 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.server.ServerProcess;
+import org.nioecho.harness.ServerProcess;
 
 import java.io.IOException;
 import java.nio.file.Files;

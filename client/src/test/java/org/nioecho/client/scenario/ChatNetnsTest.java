@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nioecho.client.EchoClientCommand;
 import org.nioecho.client.ExitCodes;
-import org.nioecho.server.ServerProcess;
+import org.nioecho.harness.ServerProcess;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

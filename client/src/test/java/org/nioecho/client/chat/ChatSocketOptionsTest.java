@@ -1,4 +1,4 @@
-package org.nioecho.client;
+package org.nioecho.client.chat;
 
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
