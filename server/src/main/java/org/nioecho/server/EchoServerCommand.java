@@ -1,7 +1,5 @@
 package org.nioecho.server;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,7 +73,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     private String drainTimeout = "5s";
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus text at http://BIND:PORT/metrics; 0 picks a port (default: off).")
+            description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics; 0 picks a port (default: off).")
     private Integer metricsPort;
 
     @Option(names = "--stdin-control",
@@ -102,11 +100,12 @@ public final class EchoServerCommand implements Callable<Integer> {
         ServerConfig config = config();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // Micrometer is loaded only when its meters are served: less memory for everyone else.
-        MeterRegistry registry = metricsPort != null ? new SimpleMeterRegistry() : null;
+        // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
+        // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
+        PrometheusMeters meters = metricsPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
-            server = EchoServer.start(config, registry);
+            server = EchoServer.start(config, meters != null ? meters.registry() : null);
         } catch (BindException e) {
             err.println("echo-server: cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
             return 1;
@@ -118,9 +117,9 @@ public final class EchoServerCommand implements Callable<Integer> {
             return 1;
         }
         MetricsEndpoint metrics = null;
-        if (metricsPort != null) {
+        if (meters != null) {
             try {
-                metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), metricsPort), registry);
+                metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), metricsPort), meters);
             } catch (IOException e) {
                 err.println("echo-server: cannot serve metrics on " + config.bindAddress() + ":" + metricsPort + ": " + e.getMessage());
                 server.close();
@@ -139,6 +138,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         server.awaitTermination(Duration.ofDays(36500));
         if (metrics != null) {
             metrics.close();
+            meters.close();
         }
         if (server.failure() != null) {
             err.println("echo-server: stopped by a failure: " + server.failure());
