@@ -17,6 +17,7 @@ import java.util.Objects;
 final class Timeline {
     private final PrintStream out;
     private final List<String> lines = new ArrayList<>();
+    private final List<TimelineEntry> entries = new ArrayList<>();
     private volatile long startNanos = System.nanoTime();
 
     Timeline(PrintStream out) {
@@ -24,8 +25,14 @@ final class Timeline {
     }
 
     /** Starts the clock again (at the start of each scenario). */
-    void restart() {
+    synchronized void restart() {
         startNanos = System.nanoTime();
+        entries.clear();
+    }
+
+    /** When the clock last started, on the {@link System#nanoTime()} clock. */
+    long startNanos() {
+        return startNanos;
     }
 
     long elapsedMs() {
@@ -34,11 +41,13 @@ final class Timeline {
 
     /** A free-standing line: {@code actor} is client, server, kernel, signal, netns, ... */
     void log(String actor, String text) {
+        entry(actor, text, null);
         line(String.format("%7d ms  %-7s %s", elapsedMs(), actor, text));
     }
 
     /** A call and its result. */
     void log(String actor, String action, String result) {
+        entry(actor, action, result);
         line(String.format("%7d ms  %-7s %-30s -> %s", elapsedMs(), actor, action, result));
     }
 
@@ -55,5 +64,14 @@ final class Timeline {
 
     synchronized List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** The timed lines since the last {@link #restart()}, as data (for JSON and pictures). */
+    synchronized List<TimelineEntry> entries() {
+        return List.copyOf(entries);
+    }
+
+    private synchronized void entry(String actor, String action, String result) {
+        entries.add(new TimelineEntry(System.nanoTime(), actor, action, result));
     }
 }
