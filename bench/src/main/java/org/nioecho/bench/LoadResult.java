@@ -1,5 +1,13 @@
 package org.nioecho.bench;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,31 +26,87 @@ record LoadResult(String mode, int connections, int sizeBytes, double durationSe
                   double connectP99Millis, long connects, double connectsPerSecond,
                   Map<String, Long> errors, long verificationErrorBytes) {
 
-    /** Reads the client's JSON; a missing key or a wrong type throws {@link IllegalArgumentException}. */
+    /** Duplicate keys and text after the object are errors too; the tree (JsonNode) is databind's. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /**
+     * Reads the client's JSON; bad JSON, a missing key or a wrong type throws
+     * {@link IllegalArgumentException} with one line saying where or which key.
+     */
     static LoadResult fromJson(String text) {
-        Map<String, Object> json = Json.object(Json.parse(text));
-        Map<String, Object> latency = Json.object(json, "latencyMicros");
-        Map<String, Object> connect = json.containsKey("connectMillis") ? Json.object(json, "connectMillis") : Map.of();
+        JsonNode json = asObject(parse(text), "the report");
+        JsonNode latency = object(json, "latencyMicros");
+        JsonNode connect = json.has("connectMillis") ? object(json, "connectMillis") : JSON.createObjectNode();
         Map<String, Long> errors = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : Json.object(json, "errors").entrySet()) {
-            errors.put(e.getKey(), (long) Json.number(Json.object(json, "errors"), e.getKey()));
+        JsonNode errorCounts = object(json, "errors");
+        for (Map.Entry<String, JsonNode> e : errorCounts.properties()) {
+            errors.put(e.getKey(), (long) number(errorCounts, e.getKey()));
         }
-        long verification = (long) (Json.number(json, "corruptBytes", 0)
-                + Json.number(json, "missingBytes", 0) + Json.number(json, "extraBytes", 0));
-        Object mode = json.get("mode");
-        return new LoadResult(mode == null ? "?" : mode.toString(),
-                (int) Json.number(json, "connections"),
-                (int) Json.number(json, "sizeBytes"),
-                Json.number(json, "durationSeconds"),
-                (long) Json.number(json, "messages"),
-                Json.number(json, "messagesPerSecond"),
-                Json.number(latency, "p50"),
-                Json.number(latency, "p99"),
-                Json.number(connect, "p99", Double.NaN),
-                (long) Json.number(json, "connects", 0),
-                Json.number(json, "connectsPerSecond", 0),
+        long verification = (long) (number(json, "corruptBytes", 0)
+                + number(json, "missingBytes", 0) + number(json, "extraBytes", 0));
+        JsonNode mode = json.get("mode");
+        return new LoadResult(mode == null || mode.isNull() ? "?" : mode.asText(),
+                (int) number(json, "connections"),
+                (int) number(json, "sizeBytes"),
+                number(json, "durationSeconds"),
+                (long) number(json, "messages"),
+                number(json, "messagesPerSecond"),
+                number(latency, "p50"),
+                number(latency, "p99"),
+                number(connect, "p99", Double.NaN),
+                (long) number(json, "connects", 0),
+                number(json, "connectsPerSecond", 0),
                 Map.copyOf(errors),
                 verification);
+    }
+
+    private static JsonNode parse(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation where = e.getLocation();
+            String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+            throw new IllegalArgumentException("bad JSON" + at + ": " + e.getOriginalMessage().replace('\n', ' '));
+        }
+    }
+
+    private static JsonNode asObject(JsonNode value, String what) {
+        if (value == null || !value.isObject()) {
+            throw new IllegalArgumentException(what + " should be a JSON object, found " + describe(value));
+        }
+        return value;
+    }
+
+    /** The object at {@code key}; missing is an error. */
+    private static JsonNode object(JsonNode object, String key) {
+        if (!object.has(key)) {
+            throw new IllegalArgumentException("'" + key + "' is missing");
+        }
+        return asObject(object.get(key), "'" + key + "'");
+    }
+
+    /** The number at {@code key}; missing or not a number is an error. */
+    private static double number(JsonNode object, String key) {
+        JsonNode value = object.get(key);
+        if (value == null || !value.isNumber()) {
+            throw new IllegalArgumentException("'" + key + "' should be a number, found " + describe(value));
+        }
+        return value.doubleValue();
+    }
+
+    /** The number at {@code key}, or {@code fallback} if absent. */
+    private static double number(JsonNode object, String key, double fallback) {
+        return object.has(key) ? number(object, key) : fallback;
+    }
+
+    private static String describe(JsonNode value) {
+        if (value == null || value.isMissingNode()) {
+            return "nothing";
+        }
+        return value.isObject() ? "an object" : value.isArray() ? "an array" : value.isTextual() ? "a string" : value.toString();
     }
 
     /** All errors reported: failed operations plus wrongly echoed bytes. */

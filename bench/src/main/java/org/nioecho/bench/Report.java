@@ -313,7 +313,7 @@ final class Report {
             runs.add(o);
         }
         json.put("runs", runs);
-        return Json.write(json);
+        return ReportJson.write(json);
     }
 
     private static Map<String, Object> cellJson(String server, Cell cell) {

@@ -2,7 +2,14 @@ package org.nioecho.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,11 +39,70 @@ class LoadResultTest {
         assertEquals("eof=1 reset=2 wrong-bytes=64", r.errorSummary());
     }
 
+    /** Reports written by the real client ({@code echo-client load --json FILE}, 1 s against the reactor). */
+    @Test
+    void readsReportsTheRealClientWrote() throws IOException {
+        LoadResult stream = LoadResult.fromJson(fixture("client-load-stream.json"));
+        assertEquals("stream", stream.mode());
+        assertEquals(4, stream.connections());
+        assertEquals(64, stream.sizeBytes());
+        assertEquals(1.0, stream.durationSeconds());
+        assertEquals(9_949_981L, stream.messages());
+        assertEquals(9_949_981.0, stream.messagesPerSecond());
+        assertEquals(221.055, stream.latencyP50Micros());
+        assertEquals(4706.303, stream.latencyP99Micros());
+        assertEquals(6.787, stream.connectP99Millis());
+        assertEquals(4, stream.connects());
+        assertEquals(658.888, stream.connectsPerSecond());
+        assertEquals(Set.of("refused", "reset", "broken.pipe", "eof", "timed.out", "unreachable", "other"), stream.errors().keySet());
+        assertEquals(0, stream.totalErrors());
+
+        LoadResult rate = LoadResult.fromJson(fixture("client-load-rate.json"));
+        assertEquals("rate", rate.mode());
+        assertEquals(400, rate.messages());
+        assertEquals(851.967, rate.latencyP50Micros());
+        assertEquals("", rate.errorSummary());
+    }
+
     @Test
     void refusesAReportWithoutItsFigures() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LoadResult.fromJson(CONTRACT.replace("\"messagesPerSecond\"", "\"rate\"")));
         assertTrue(e.getMessage().contains("messagesPerSecond"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson("[1, 2]"));
+        e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson("[1, 2]"));
+        assertEquals("the report should be a JSON object, found an array", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson(""));
+        assertEquals("the report should be a JSON object, found nothing", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoadResult.fromJson(CONTRACT.replace("\"messages\":500000", "\"messages\":\"500000\"")));
+        assertEquals("'messages' should be a number, found a string", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoadResult.fromJson(CONTRACT.replace("\"latencyMicros\":{", "\"latencyMicros\":[],\"x\":{")));
+        assertEquals("'latencyMicros' should be a JSON object, found an array", e.getMessage());
+    }
+
+    @Test
+    void badJsonIsOneLineSayingWhere() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson("{\"a\": }"));
+        assertTrue(e.getMessage().startsWith("bad JSON at line 1, column 7: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson(CONTRACT + "\n{}"));
+        assertTrue(e.getMessage().startsWith("bad JSON at line 2, column "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson(CONTRACT.substring(0, 100)));
+        assertTrue(e.getMessage().startsWith("bad JSON at line 1, column "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson("{\"mode\":\"a\",\"mode\":\"b\"}"));
+        assertTrue(e.getMessage().startsWith("bad JSON at line 1, column ") && e.getMessage().contains("mode"), e.getMessage());
+        for (String text : new String[] {"{\"a\": }", CONTRACT + " x", "\"open", "{\"a\":1,,}", CONTRACT.substring(0, 100)}) {
+            e = assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson(text), text);
+            assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+            assertFalse(e.getMessage().contains("com.fasterxml"), "no Jackson internals: " + e.getMessage());
+            assertEquals(null, e.getCause(), "nothing for a stack trace to show");
+        }
+    }
+
+    private static String fixture(String name) throws IOException {
+        try (InputStream in = LoadResultTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, name + " on the test class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }

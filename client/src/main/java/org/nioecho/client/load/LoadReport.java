@@ -1,9 +1,13 @@
 package org.nioecho.client.load;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 import org.nioecho.client.ErrorCause;
 import org.nioecho.client.ExitCodes;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -105,56 +109,57 @@ public final class LoadReport {
         return errors() > 0 ? ExitCodes.LOAD_ERRORS : ExitCodes.OK;
     }
 
-    /** The report as one JSON object (keys as documented for the bench's Compare harness). */
+    /**
+     * The report as one JSON object, keys in the documented order (README, {@code load --json}).
+     * Jackson's tree model: an {@link ObjectNode} keeps its keys in insertion order, so this
+     * method reads like the schema, one line per key.
+     */
     public String toJson() {
         Histogram latency = totals.latencyNanos;
         Histogram connect = totals.connectNanos;
-        JsonWriter json = new JsonWriter().beginObject()
-                .field("mode", config.mode().jsonName())
-                .field("connections", config.connections())
-                .field("sizeBytes", config.sizeBytes())
-                .field("durationSeconds", durationSeconds())
-                .field("warmupSeconds", config.warmup().toNanos() / 1e9)
-                .field("threads", config.threads());
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("mode", config.mode().jsonName());
+        json.put("connections", config.connections());
+        json.put("sizeBytes", config.sizeBytes());
+        json.put("durationSeconds", decimal(durationSeconds()));
+        json.put("warmupSeconds", decimal(config.warmup().toNanos() / 1e9));
+        json.put("threads", config.threads());
         if (config.mode() == LoadMode.STREAM) {
-            json.field("windowBytes", config.windowBytes());
+            json.put("windowBytes", config.windowBytes());
         }
         if (config.mode() == LoadMode.RATE) {
-            json.field("ratePerConnection", config.ratePerSecond());
+            json.put("ratePerConnection", decimal(config.ratePerSecond()));
         }
-        json.field("messages", totals.messages)
-                .field("messagesPerSecond", messagesPerSecond())
-                .field("bytesSent", totals.bytesSent)
-                .field("bytesReceived", totals.bytesReceived)
-                .field("megabytesPerSecond", megabytesPerSecond())
-                .field("totalBytesSent", totals.totalBytesSent)
-                .field("totalBytesReceived", totals.totalBytesReceived)
-                .beginObject("latencyMicros")
-                .field("p50", micros(latency, 50))
-                .field("p90", micros(latency, 90))
-                .field("p99", micros(latency, 99))
-                .field("p999", micros(latency, 99.9))
-                .field("max", latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e3)
-                .endObject()
-                .beginObject("connectMillis")
-                .field("p50", millis(connect, 50))
-                .field("p99", millis(connect, 99))
-                .field("max", connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6)
-                .endObject()
-                .field("connects", totals.connects)
-                .field("connectsPerSecond", connectSeconds > 0 ? totals.connects / connectSeconds : 0)
-                .beginObject("errors");
+        json.put("messages", totals.messages);
+        json.put("messagesPerSecond", decimal(messagesPerSecond()));
+        json.put("bytesSent", totals.bytesSent);
+        json.put("bytesReceived", totals.bytesReceived);
+        json.put("megabytesPerSecond", decimal(megabytesPerSecond()));
+        json.put("totalBytesSent", totals.totalBytesSent);
+        json.put("totalBytesReceived", totals.totalBytesReceived);
+        ObjectNode latencyMicros = json.putObject("latencyMicros");
+        latencyMicros.put("p50", decimal(micros(latency, 50)));
+        latencyMicros.put("p90", decimal(micros(latency, 90)));
+        latencyMicros.put("p99", decimal(micros(latency, 99)));
+        latencyMicros.put("p999", decimal(micros(latency, 99.9)));
+        latencyMicros.put("max", decimal(latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e3));
+        ObjectNode connectMillis = json.putObject("connectMillis");
+        connectMillis.put("p50", decimal(millis(connect, 50)));
+        connectMillis.put("p99", decimal(millis(connect, 99)));
+        connectMillis.put("max", decimal(connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6));
+        json.put("connects", totals.connects);
+        json.put("connectsPerSecond", decimal(connectSeconds > 0 ? totals.connects / connectSeconds : 0));
+        ObjectNode errors = json.putObject("errors");
         for (ErrorCause cause : ErrorCause.values()) {
-            json.field(cause.jsonName(), totals.errors[cause.ordinal()]);
+            errors.put(cause.jsonName(), totals.errors[cause.ordinal()]);
         }
-        return json.endObject()
-                .field("corruptBytes", totals.corruptBytes)
-                .field("missingBytes", totals.missingBytes)
-                .field("extraBytes", totals.extraBytes)
-                .field("workerCpuSeconds", workerCpuSeconds())
-                .field("workerCpuMicrosPerMessage", totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages)
-                .field("exitCode", exitCode())
-                .endObject().toString();
+        json.put("corruptBytes", totals.corruptBytes);
+        json.put("missingBytes", totals.missingBytes);
+        json.put("extraBytes", totals.extraBytes);
+        json.put("workerCpuSeconds", decimal(workerCpuSeconds()));
+        json.put("workerCpuMicrosPerMessage", decimal(totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages));
+        json.put("exitCode", exitCode());
+        return json.toString(); // JsonNode.toString() is compact, valid JSON (Jackson 2.10+)
     }
 
     /** The summary for people, several lines. */
@@ -198,5 +203,19 @@ public final class LoadReport {
 
     private static double millis(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /**
+     * A measured figure as the schema writes it: whole values as integers ({@code 1}), others
+     * with three decimals ({@code 6.730}); NaN and infinities, which JSON lacks, as null.
+     */
+    static BigDecimal decimal(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return null;
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return BigDecimal.valueOf((long) value);
+        }
+        return BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP);
     }
 }
