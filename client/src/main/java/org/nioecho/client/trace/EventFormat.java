@@ -1,5 +1,7 @@
 package org.nioecho.client.trace;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nioecho.kernel.Errnos;
 import org.nioecho.kernel.KernelEvent;
 import org.nioecho.kernel.TraceLines;
@@ -12,6 +14,7 @@ import java.util.Locale;
  * {@code client} otherwise.
  */
 public final class EventFormat {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final long startNanos;
     private final int serverPort;
 
@@ -41,41 +44,22 @@ public final class EventFormat {
      * {@code sentBy} and {@code reason}, {@code errno} and {@code error}, or {@code state}.
      */
     public String json(KernelEvent event) {
-        StringBuilder json = new StringBuilder(160).append('{');
-        field(json, "type", type(event));
-        json.append(",\"ms\":").append(String.format(Locale.ROOT, "%.3f", ms(event)));
-        json.append(',');
-        field(json, "end", end(event));
-        json.append(',');
-        field(json, "local", TraceLines.format(event.local()));
-        json.append(',');
-        field(json, "remote", TraceLines.format(event.remote()));
+        ObjectNode json = JSON.createObjectNode();
+        json.put("type", type(event));
+        json.put("ms", Math.round(ms(event) * 1000) / 1000.0);
+        json.put("end", end(event));
+        json.put("local", TraceLines.format(event.local()));
+        json.put("remote", TraceLines.format(event.remote()));
         switch (event.kind()) {
-            case STATE -> {
-                json.append(',');
-                field(json, "from", event.from().name());
-                json.append(',');
-                field(json, "to", event.to().name());
-            }
-            case RESET_SENT -> {
-                json.append(',');
-                field(json, "sentBy", end(event));
-                json.append(',');
-                field(json, "reason", String.valueOf(event.reason()));
-            }
-            case ERROR -> {
-                json.append(",\"errno\":").append(event.errno()).append(',');
-                field(json, "error", Errnos.name(event.errno()));
-            }
-            case RETRANSMIT -> {
-                json.append(',');
-                field(json, "state", event.from().name());
-            }
+            case STATE -> json.put("from", event.from().name()).put("to", event.to().name());
+            case RESET_SENT -> json.put("sentBy", end(event)).put("reason", String.valueOf(event.reason()));
+            case ERROR -> json.put("errno", event.errno()).put("error", Errnos.name(event.errno()));
+            case RETRANSMIT -> json.put("state", event.from().name());
             case RESET_RECEIVED -> {
                 // nothing more: end says which socket received it
             }
         }
-        return json.append('}').toString();
+        return json.toString();
     }
 
     /** The JSON type name of an event's kind. */
@@ -87,10 +71,5 @@ public final class EventFormat {
             case ERROR -> "error";
             case RETRANSMIT -> "retransmission";
         };
-    }
-
-    /** Values here are addresses, state and errno names: nothing that JSON must escape. */
-    private static void field(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":\"").append(value).append('"');
     }
 }
