@@ -2,6 +2,8 @@ package org.nioecho.harness;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -81,10 +83,17 @@ class CommandProcessTest {
         }
     }
 
-    @Test
-    void aCommandThatExitsIsReportedWithItsExitCodeAndOutput() {
-        IOException e = assertThrows(IOException.class, () -> ServerProcess.command("/bin/sh", "-c",
-                "echo 'cannot listen: no' >&2; exit 7").name("broken").readyWhenListening(1).startTimeout(START).start());
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCommandThatExitsIsReportedWithItsExitCodeAndOutput(boolean readyByPort) {
+        // as a JVM does, it closes its output a moment before it exits: its exit code is still the one reported
+        ServerProcess.CommandBuilder broken = ServerProcess.command("/bin/sh", "-c",
+                        "echo 'cannot listen: no' >&2; exec >&- 2>&-; sleep 0.3; exit 7")
+                .name("broken").startTimeout(START);
+        if (readyByPort) {
+            broken.readyWhenListening(1);
+        }
+        IOException e = assertThrows(IOException.class, broken::start);
         assertTrue(e.getMessage().startsWith("broken did not start"), e.getMessage());
         assertTrue(e.getMessage().contains("(exit code 7)"), e.getMessage());
         assertTrue(e.getMessage().contains("stderr: cannot listen: no"), e.getMessage());
@@ -93,12 +102,11 @@ class CommandProcessTest {
     @Test
     void aCommandThatNeverListensIsKilledAfterTheStartTimeout() throws Exception {
         int port = Listening.freeLoopbackPort();
-        long[] pid = new long[1];
         IOException e = assertThrows(IOException.class, () -> ServerProcess.command("/bin/sh", "-c",
                 "echo $$; exec sleep 60").readyWhenListening(port).startTimeout(Duration.ofMillis(500)).start());
         assertTrue(e.getMessage().contains("(still running, killed)"), e.getMessage());
-        pid[0] = Long.parseLong(e.getMessage().substring(e.getMessage().lastIndexOf("\n  ") + 3).trim());
-        assertFalse(ProcessHandle.of(pid[0]).map(ProcessHandle::isAlive).orElse(false), "sleep " + pid[0] + " still runs");
+        long pid = Long.parseLong(e.getMessage().substring(e.getMessage().lastIndexOf("\n  ") + 3).trim());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "sleep " + pid + " still runs");
     }
 
     @Test
