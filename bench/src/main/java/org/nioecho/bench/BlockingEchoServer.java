@@ -1,5 +1,6 @@
 package org.nioecho.bench;
 
+import org.nioecho.harness.Listening;
 import org.nioecho.server.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,7 @@
 package org.nioecho.bench;
 
+import org.nioecho.harness.ServerProcess;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 final class CellRunner implements AutoCloseable {
     private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a server has to exit after SIGTERM before its process tree is killed. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     static final String NO_TRAFFIC = "no traffic";
     private static final int ATTEMPTS = 4;
 
@@ -35,7 +39,7 @@ final class CellRunner implements AutoCloseable {
     private final Duration duration;
     private final Duration idleTimeout;
     private final List<String> retries = new ArrayList<>();
-    private final Map<String, RunningServer> serving = new LinkedHashMap<>();
+    private final Map<String, ServerProcess> serving = new LinkedHashMap<>();
     private Cell servingCell;
 
     CellRunner(LoadGenerator load, Duration warmup, Duration duration) {
@@ -67,34 +71,42 @@ final class CellRunner implements AutoCloseable {
 
     private Measurement attempt(ServerSpec spec, Cell cell, int round) throws InterruptedException {
         if (cell.kind() == Cell.Kind.IDLE) {
-            try (RunningServer server = RunningServer.start(spec, START_TIMEOUT)) {
-                return idle(server, cell, round);
+            ServerProcess server;
+            try {
+                server = spec.start(START_TIMEOUT);
             } catch (IOException e) {
                 return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
             }
+            try {
+                return idle(server, spec, cell, round);
+            } catch (IOException e) {
+                return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
+            } finally {
+                server.stop(STOP_GRACE);
+            }
         }
-        RunningServer server = null;
+        ServerProcess server = null;
         try {
             server = serverFor(spec, cell);
-            return load(server, cell, round);
+            return load(server, spec, cell, round);
         } catch (IOException e) {
             if (server != null && !server.isAlive()) {
                 serving.remove(spec.name());
-                server.stop();
+                server.stop(STOP_GRACE);
             }
             return Measurement.failed(spec.name(), cell, round, oneLine(e.getMessage()));
         }
     }
 
     /** The process serving {@code spec} for {@code cell}: the one already running, or a fresh one. */
-    private RunningServer serverFor(ServerSpec spec, Cell cell) throws IOException, InterruptedException {
+    private ServerProcess serverFor(ServerSpec spec, Cell cell) throws IOException, InterruptedException {
         if (!cell.equals(servingCell)) {
             close();
             servingCell = cell;
         }
-        RunningServer server = serving.get(spec.name());
+        ServerProcess server = serving.get(spec.name());
         if (server == null) {
-            server = RunningServer.start(spec, START_TIMEOUT);
+            server = spec.start(START_TIMEOUT);
             serving.put(spec.name(), server);
         }
         return server;
@@ -103,15 +115,16 @@ final class CellRunner implements AutoCloseable {
     /** Stops the servers of the current cell. */
     @Override
     public void close() throws InterruptedException {
-        for (RunningServer server : serving.values()) {
-            server.stop();
+        for (ServerProcess server : serving.values()) {
+            server.stop(STOP_GRACE);
         }
         serving.clear();
         servingCell = null;
     }
 
-    private Measurement load(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {
-        String name = server.spec().name() + "-" + cell.kind().label() + "-" + cell.connections() + "x" + cell.sizeBytes()
+    private Measurement load(ServerProcess server, ServerSpec spec, Cell cell, int round)
+            throws IOException, InterruptedException {
+        String name = spec.name() + "-" + cell.kind().label() + "-" + cell.connections() + "x" + cell.sizeBytes()
                 + "-r" + round;
         LoadResult result;
         List<ProcessTree.Sample> samples;
@@ -151,7 +164,7 @@ final class CellRunner implements AutoCloseable {
             double seconds = (samples.get(samples.size() - 1).nanoTime() - startedAt) / 1e9;
             cpuPerOp = opsPerSecond > 0 ? cpu / (opsPerSecond * Math.min(seconds, (warmup.plus(duration)).toNanos() / 1e9)) : Double.NaN;
         }
-        return new Measurement(server.spec().name(), cell, round, null, opsPerSecond,
+        return new Measurement(spec.name(), cell, round, null, opsPerSecond,
                 result.latencyP50Micros(), result.latencyP99Micros(), result.connectP99Millis(),
                 cpuPerOp, method, Sampler.peakRss(samples), Sampler.peakThreads(samples),
                 result.totalErrors(), result.errorSummary(), 0, 0, 0);
@@ -161,7 +174,7 @@ final class CellRunner implements AutoCloseable {
      * Polls the kernel's socket table until {@code threshold} server-side sockets are up on the
      * port; the time they were seen, or 0 if the client ended first or it took over a minute.
      */
-    private static long awaitConnections(RunningServer server, int threshold, LoadGenerator.Run run)
+    private static long awaitConnections(ServerProcess server, int threshold, LoadGenerator.Run run)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int port = server.address().getPort();
@@ -175,14 +188,15 @@ final class CellRunner implements AutoCloseable {
     }
 
     /** Lets the previous round's connections finish closing, so that they are not counted as this round's. */
-    private static void awaitNoConnections(RunningServer server) throws IOException, InterruptedException {
+    private static void awaitNoConnections(ServerProcess server) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (SocketCount.serverSide(server.address().getPort()) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20); // poll period of the kernel's table, not synchronisation
         }
     }
 
-    private Measurement idle(RunningServer server, Cell cell, int round) throws IOException, InterruptedException {
+    private Measurement idle(ServerProcess server, ServerSpec spec, Cell cell, int round)
+            throws IOException, InterruptedException {
         ProcessTree.Sample before = ProcessTree.sample(server.pid());
         try (Sampler sampler = Sampler.start(server.pid(), SAMPLE_PERIOD);
              IdleConnections idle = IdleConnections.open(server.address(), cell.connections(), idleTimeout)) {
@@ -191,7 +205,7 @@ final class CellRunner implements AutoCloseable {
             Map<String, Integer> failures = idle.failures();
             StringBuilder detail = new StringBuilder();
             failures.forEach((cause, count) -> detail.append(detail.length() > 0 ? " " : "").append(cause).append('=').append(count));
-            return new Measurement(server.spec().name(), cell, round, null, Double.NaN, Double.NaN, Double.NaN,
+            return new Measurement(spec.name(), cell, round, null, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, "", Sampler.peakRss(samples), Math.max(with.threads(), Sampler.peakThreads(samples)),
                     idle.failed(), detail.toString(), idle.held(), before.rssBytes(), with.rssBytes());
         }

@@ -1,5 +1,10 @@
 package org.nioecho.bench;
 
+import org.nioecho.harness.Listening;
+import org.nioecho.harness.ServerProcess;
+
+import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,6 +36,24 @@ record ServerSpec(String name, String description, List<String> command, String 
 
     boolean runnable() {
         return skipReason == null;
+    }
+
+    /**
+     * Starts this contender as its own process and waits until it serves: until it prints its
+     * address, or, with the placeholder, until the free port put in its place is in LISTEN.
+     *
+     * @throws IOException if it exits, is not ready within {@code startTimeout}, or cannot be
+     *                     started; the message holds the end of its output
+     */
+    ServerProcess start(Duration startTimeout) throws IOException, InterruptedException {
+        ServerProcess.CommandBuilder builder;
+        if (usesPortPlaceholder()) {
+            int port = Listening.freeLoopbackPort(); // free now; the command binds it a moment later
+            builder = ServerProcess.command(commandFor(port)).readyWhenListening(port);
+        } else {
+            builder = ServerProcess.command(command);
+        }
+        return builder.name(name).startTimeout(startTimeout).start();
     }
 
     /** The command with {@code port} in place of the placeholder. */

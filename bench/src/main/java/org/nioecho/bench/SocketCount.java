@@ -38,23 +38,6 @@ final class SocketCount {
         return count;
     }
 
-    /** Whether something listens on {@code port} (how an external server shows it is ready). */
-    static boolean listening(int port) throws IOException {
-        String portHex = String.format(":%04X", port);
-        for (String file : FILES) {
-            try (BufferedReader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.US_ASCII)) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    if (matches(line, portHex, true)) {
-                        return true;
-                    }
-                }
-            } catch (NoSuchFileException e) {
-                // no IPv6 here
-            }
-        }
-        return false;
-    }
-
     /** {@code "  12: 0100007F:2691 0100007F:9C40 01 ..."}: local port in field 2, state in field 4. */
     static boolean matches(String line, String portHex, boolean listen) {
         String s = line.trim();

@@ -3,6 +3,7 @@ package org.nioecho.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nioecho.harness.ServerProcess;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The comparison's peer servers, each run as its own process, echo correctly and stop cleanly. */
 class PeerServersTest {
     private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     static ServerSpec peer(String name, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -46,7 +48,7 @@ class PeerServersTest {
             default -> peer(name, NettyEchoServer.class.getName(), "--transport", name.substring("netty-".length()));
         };
         assumeTrue(spec.runnable(), "c-epoll needs cc and " + CEpollServer.SOURCE + ": " + spec.skipReason());
-        RunningServer server = RunningServer.start(spec, START);
+        ServerProcess server = spec.start(START);
         try {
             byte[] sent = new byte[1 << 20];
             new SplittableRandom(7).nextBytes(sent);
@@ -62,7 +64,7 @@ class PeerServersTest {
                 assertArrayEquals(sent, echoed.get(30, TimeUnit.SECONDS), "every byte back, in order, then EOF");
             }
         } finally {
-            int exit = server.stop();
+            int exit = server.stop(STOP_GRACE);
             assertEquals(0, exit, "SIGTERM stops it with 0:" + server.lastOutput());
         }
         if (!name.equals("c-epoll")) { // the C server prints nothing when it stops
@@ -74,7 +76,7 @@ class PeerServersTest {
     void virtualThreadsOnAnOldJdkExitWithThreeAndOneLine() throws Exception {
         assumeTrue(!VirtualThreads.available(), "this JDK has virtual threads");
         IOException e = assertThrows(IOException.class,
-                () -> RunningServer.start(peer("virtual", BlockingEchoServer.class.getName(), "--virtual"), START));
+                () -> peer("virtual", BlockingEchoServer.class.getName(), "--virtual").start(START));
         assertTrue(e.getMessage().contains("exit code 3"), e.getMessage());
         assertTrue(e.getMessage().contains("virtual threads need JDK 21"), e.getMessage());
         assertTrue(!e.getMessage().contains("Exception"), "no stack trace: " + e.getMessage());
@@ -86,21 +88,21 @@ class PeerServersTest {
                 List.of("/bin/sh", "-c", "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
                         + System.getProperty("java.class.path") + "' " + BlockingEchoServer.class.getName() + " --port {port}"), null);
         assertTrue(spec.usesPortPlaceholder());
-        RunningServer server = RunningServer.start(spec, START);
+        ServerProcess server = spec.start(START);
         try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("ping".getBytes());
             byte[] back = socket.getInputStream().readNBytes(4);
             assertEquals("ping", new String(back));
         } finally {
-            server.stop();
+            server.stop(STOP_GRACE);
         }
     }
 
     @Test
     void aServerThatCannotStartIsReportedWithItsOutput() {
         ServerSpec spec = new ServerSpec("broken", "broken", List.of("/bin/sh", "-c", "echo 'cannot listen: no' >&2; exit 1"), null);
-        IOException e = assertThrows(IOException.class, () -> RunningServer.start(spec, START));
+        IOException e = assertThrows(IOException.class, () -> spec.start(START));
         assertTrue(e.getMessage().contains("exit code 1") && e.getMessage().contains("cannot listen: no"), e.getMessage());
     }
 

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -22,9 +24,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The server jar run as a real child process, for tests, scenarios and benchmarks: starts
- * {@code java -jar echo-server.jar --port 0 ...}, waits for its "listening on" line, keeps
- * its output, sends it signals and reads its CPU time and descriptors from {@code /proc}.
+ * A server run as a real child process, for tests, scenarios and benchmarks: the server jar
+ * ({@link #builder()}: {@code java -jar echo-server.jar --port 0 ...}, ready once it prints
+ * "listening on") or any command ({@link #command}, e.g. {@code /bin/sh -c CMD}, ready once
+ * it prints "listening on" or once its port is in LISTEN). Keeps its output, sends it
+ * signals, reads its CPU time and descriptors from {@code /proc}, and ends the whole process
+ * tree: {@link #stop} with SIGTERM first, {@link #close} with SIGKILL.
  *
  * <pre>{@code
  * try (ServerProcess server = ServerProcess.builder().args("--idle-timeout", "5s").start()) {
@@ -32,30 +37,60 @@ import java.util.stream.Stream;
  *     server.signal("TERM");
  *     server.awaitExit(Duration.ofSeconds(10));
  * }
+ * int port = Listening.freeLoopbackPort();
+ * try (ServerProcess socat = ServerProcess.command("/bin/sh", "-c", "socat TCP-LISTEN:" + port + ",fork EXEC:cat")
+ *         .readyWhenListening(port).start()) { ... }
  * }</pre>
  */
 public final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)$");
     private static final Pattern METRICS = Pattern.compile("metrics on (http://\\S+)$");
+    /** Lines kept per stream for {@link #stdout()} and {@link #stderr()}; a note replaces the rest. */
+    private static final int KEPT_LINES = 100_000;
+    /** Lines of both streams kept for {@link #lastOutput()}. */
+    private static final int RECENT_LINES = 20;
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    /** How long a server that closed its output before it was ready has to exit on its own. */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+    private static final Duration POLL_PERIOD = Duration.ofMillis(50);
 
+    private final String name;
+    private final List<String> command;
     private final Process process;
     private final Writer stdin;
     private final List<Thread> pumps = new ArrayList<>();
     private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
+    private final Deque<String> recent = new ArrayDeque<>();
     private final CountDownLatch started = new CountDownLatch(1);
+    private final boolean expectMetrics;
     private volatile InetSocketAddress address;
     private volatile String metricsUrl;
-    private volatile boolean expectMetrics;
 
-    private ServerProcess(Process process) {
+    private ServerProcess(String name, List<String> command, Process process, boolean expectMetrics) {
+        this.name = name;
+        this.command = List.copyOf(command);
         this.process = process;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.expectMetrics = expectMetrics;
     }
 
-    /** A builder for a server process; {@code --port 0} is added unless args name a port. */
+    /** A builder for the server jar's process; {@code --port 0} is added unless args name a port. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A builder for any server command, run as given (no shell unless it names one: use
+     * {@code /bin/sh -c CMD} for environment assignments, pipes or quoting). Its standard input
+     * is closed at once.
+     */
+    public static CommandBuilder command(String... command) {
+        return new CommandBuilder(List.of(command));
+    }
+
+    /** As {@link #command(String...)}. */
+    public static CommandBuilder command(List<String> command) {
+        return new CommandBuilder(command);
     }
 
     /**
@@ -77,7 +112,17 @@ public final class ServerProcess implements AutoCloseable {
                 + " or set -Dnioecho.server.jar");
     }
 
-    /** The address the server printed it listens on. */
+    /** The name it was started under, for messages ({@code echo-server} for the jar). */
+    public String name() {
+        return name;
+    }
+
+    /** The command line it was started with. */
+    public List<String> commandLine() {
+        return command;
+    }
+
+    /** The address the server printed it listens on (for a port-ready command: 127.0.0.1 and its port). */
     public InetSocketAddress address() {
         return address;
     }
@@ -100,7 +145,7 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Sends a signal by name ({@code TERM}, {@code INT}, {@code KILL}, ...) with {@code kill}. */
+    /** Sends a signal by name ({@code TERM}, {@code INT}, {@code KILL}, ...) with {@code kill}, to the process only. */
     public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -152,17 +197,27 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Lines the server printed on standard output so far. */
+    /** Lines the server printed on standard output so far (the first {@value #KEPT_LINES}). */
     public List<String> stdout() {
         synchronized (stdout) {
             return List.copyOf(stdout);
         }
     }
 
-    /** Lines the server printed on standard error so far. */
+    /** Lines the server printed on standard error so far (the first {@value #KEPT_LINES}). */
     public List<String> stderr() {
         synchronized (stderr) {
             return List.copyOf(stderr);
+        }
+    }
+
+    /**
+     * The last {@value #RECENT_LINES} lines of both streams in the order they were read (standard
+     * error's prefixed {@code "stderr: "}), each on its own indented line, for a message; empty if none.
+     */
+    public String lastOutput() {
+        synchronized (recent) {
+            return recent.isEmpty() ? "" : "\n  " + String.join("\n  ", recent);
         }
     }
 
@@ -181,53 +236,93 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the process if it is still running (SIGKILL) and waits for it. */
+    /**
+     * SIGTERM to the process and every descendant, up to {@code grace} for all of them to exit,
+     * then SIGKILL to whatever of the tree is left.
+     *
+     * @return the process's exit code, or -1 if it had to be killed
+     */
+    public int stop(Duration grace) throws InterruptedException {
+        List<ProcessHandle> tree = ProcessTreeKill.snapshot(process.toHandle());
+        ProcessTreeKill.terminate(tree);
+        ProcessTreeKill.awaitExit(tree, grace);
+        int exitCode = process.isAlive() ? -1 : process.exitValue();
+        end(tree);
+        return exitCode;
+    }
+
+    /** SIGKILL to the process's descendants, then to the process, if they still run; waits up to 10 s for them. */
     @Override
     public void close() throws InterruptedException {
+        end(List.of());
+    }
+
+    private void end(List<ProcessHandle> known) throws InterruptedException {
         try {
             stdin.close();
         } catch (IOException e) {
             // the process is gone and its pipe with it: nothing left to close
         }
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        List<ProcessHandle> left = ProcessTreeKill.kill(process.toHandle(), known, KILL_WAIT);
+        if (!left.isEmpty()) {
+            remember("(still running " + KILL_WAIT.toSeconds() + " s after SIGKILL: pids "
+                    + left.stream().map(p -> Long.toString(p.pid())).toList() + ")");
         }
+        drainOutput();
     }
 
-    private void pump(InputStream in, List<String> lines, boolean watchForAddress) {
+    private void pump(InputStream in, List<String> lines, boolean watchForAddress, String prefix) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
-                    synchronized (lines) {
-                        lines.add(line);
-                        lines.notifyAll();
-                    }
+                    keep(lines, line, prefix);
                     if (watchForAddress) {
-                        Matcher listening = LISTENING.matcher(line);
-                        if (listening.find()) {
-                            address = new InetSocketAddress(listening.group(1).replaceAll("[\\[\\]]", ""),
-                                    Integer.parseInt(listening.group(2)));
-                        }
-                        Matcher metrics = METRICS.matcher(line);
-                        if (metrics.find()) {
-                            metricsUrl = metrics.group(1);
-                            started.countDown();
-                        }
-                        if (address != null && !expectMetrics) {
-                            started.countDown();
-                        }
+                        watch(line);
                     }
                 }
             } catch (IOException e) {
-                lines.add("(reading the server's output failed: " + e.getMessage() + ")");
+                keep(lines, "(reading the server's output failed: " + e.getMessage() + ")", prefix);
             } finally {
                 started.countDown();
             }
-        }, "server-output-" + process.pid());
+        }, name + "-output-" + process.pid());
         thread.setDaemon(true);
         thread.start();
         pumps.add(thread);
+    }
+
+    private void keep(List<String> lines, String line, String prefix) {
+        synchronized (lines) {
+            if (lines.size() < KEPT_LINES) {
+                lines.add(line);
+            } else if (lines.size() == KEPT_LINES) {
+                lines.add("(further lines not kept)");
+            }
+            lines.notifyAll();
+        }
+        remember(prefix + line);
+    }
+
+    private void remember(String line) {
+        synchronized (recent) {
+            if (recent.size() == RECENT_LINES) {
+                recent.removeFirst();
+            }
+            recent.addLast(line);
+        }
+    }
+
+    private void watch(String line) {
+        if (address == null) {
+            Listening.parse(line).ifPresent(a -> address = a);
+        }
+        Matcher metrics = METRICS.matcher(line);
+        if (metrics.find()) {
+            metricsUrl = metrics.group(1);
+        }
+        if (address != null && (!expectMetrics || metricsUrl != null)) {
+            started.countDown();
+        }
     }
 
     private void drainOutput() throws InterruptedException {
@@ -236,7 +331,49 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Builds and starts a {@link ServerProcess}. */
+    /** Polls the kernel's table until {@code port} is in LISTEN; false if the process exits or {@code timeout} passes first. */
+    private boolean awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Listening.isListening(port)) {
+                address = new InetSocketAddress("127.0.0.1", port);
+                return true;
+            }
+            if (process.waitFor(POLL_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) { // the poll period; ends early on exit
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts {@code command} and waits until it serves: until it prints its address, or, with a
+     * {@code readyPort} above 0, until that port is in LISTEN.
+     */
+    private static ServerProcess launch(String name, List<String> command, boolean closeStdin, boolean expectMetrics,
+                                        int readyPort, Duration startTimeout) throws IOException, InterruptedException {
+        ServerProcess server = new ServerProcess(name, command, new ProcessBuilder(command).start(), expectMetrics);
+        if (closeStdin) {
+            server.stdin.close();
+        }
+        server.pump(server.process.getInputStream(), server.stdout, readyPort <= 0, "");
+        server.pump(server.process.getErrorStream(), server.stderr, false, "stderr: ");
+        boolean ready = readyPort > 0
+                ? server.awaitListening(readyPort, startTimeout)
+                : server.started.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS) && server.address != null;
+        if (!ready) {
+            // its standard output ended (the latch is down): it is exiting, let it, for its own exit code
+            boolean exited = server.process.waitFor(server.started.getCount() == 0 ? EXIT_WAIT.toMillis() : 0,
+                    TimeUnit.MILLISECONDS);
+            server.close();
+            throw new IOException(name + " did not start within " + startTimeout.toMillis() + " ms ("
+                    + (exited ? "exit code " + server.process.exitValue() : "still running, killed") + "): "
+                    + String.join(" ", command) + server.lastOutput());
+        }
+        return server;
+    }
+
+    /** Builds and starts a {@link ServerProcess} of the server jar. */
     public static final class Builder {
         private Path jar;
         private final List<String> prefix = new ArrayList<>();
@@ -277,9 +414,10 @@ public final class ServerProcess implements AutoCloseable {
         }
 
         /**
-         * Starts the process and waits until it prints its address.
+         * Starts the process and waits until it prints its address (and its metrics URL, with
+         * {@code --metrics-port}).
          *
-         * @throws IOException if it exits or stays silent instead; the message holds its output
+         * @throws IOException if it exits or stays silent instead; the message holds its last output
          */
         public ServerProcess start() throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(prefix);
@@ -292,18 +430,58 @@ public final class ServerProcess implements AutoCloseable {
                 command.add("0");
             }
             command.addAll(args);
-            ServerProcess server = new ServerProcess(new ProcessBuilder(command).start());
-            server.expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port"));
-            server.pump(server.process.getInputStream(), server.stdout, true);
-            server.pump(server.process.getErrorStream(), server.stderr, false);
-            boolean ready = server.started.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!ready || server.address == null) {
-                server.close();
-                server.drainOutput();
-                throw new IOException("server did not start: " + String.join(" ", command)
-                        + "\nstdout: " + server.stdout() + "\nstderr: " + server.stderr());
+            boolean expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port"));
+            return launch("echo-server", command, false, expectMetrics, 0, startTimeout);
+        }
+    }
+
+    /** Builds and starts a {@link ServerProcess} of any command. */
+    public static final class CommandBuilder {
+        private final List<String> command;
+        private String name;
+        private int readyPort;
+        private Duration startTimeout = Duration.ofSeconds(30);
+
+        private CommandBuilder(List<String> command) {
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("empty command");
             }
-            return server;
+            this.command = List.copyOf(command);
+            this.name = Path.of(command.get(0)).getFileName().toString();
+        }
+
+        /** The name for messages and thread names (default: the program's file name). */
+        public CommandBuilder name(String value) {
+            name = Objects.requireNonNull(value, "name");
+            return this;
+        }
+
+        /**
+         * Ready once {@code port} is in LISTEN in the kernel's socket table (for a command that
+         * prints no "listening on" line); its {@link #address()} is then 127.0.0.1 and {@code port}.
+         */
+        public CommandBuilder readyWhenListening(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " out of range");
+            }
+            readyPort = port;
+            return this;
+        }
+
+        public CommandBuilder startTimeout(Duration value) {
+            startTimeout = Objects.requireNonNull(value, "startTimeout");
+            return this;
+        }
+
+        /**
+         * Starts the command and waits until it serves: it prints {@code listening on HOST:PORT},
+         * or its port shows LISTEN ({@link #readyWhenListening}).
+         *
+         * @throws IOException if it cannot be started, exits, or is not ready within the start
+         *                     timeout (then its tree is killed); the message holds its last output
+         */
+        public ServerProcess start() throws IOException, InterruptedException {
+            return launch(name, command, true, false, readyPort, startTimeout);
         }
     }
 }
