@@ -14,10 +14,16 @@ import java.util.Objects;
  * pattern as fast as its mode allows, verifies every echoed byte and times each message.
  * Message {@code k} is bytes {@code [k*size, (k+1)*size)} of the connection's stream; its
  * latency runs from its send time (its intended send time in rate mode) to the arrival of
- * its last echoed byte. Used only by its worker's thread.
+ * its last echoed byte. In rate mode a message that falls due while the socket is full is
+ * sent late, never skipped, and its lateness (actual minus intended send time) is recorded.
+ * A churn connection that fails waits before it connects again (1 ms, doubling up to 100 ms).
+ * Used only by its worker's thread.
  */
 final class LoadConnection {
     private enum State { IDLE, CONNECTING, OPEN, DONE }
+
+    private static final long FIRST_RETRY_DELAY_NANOS = 1_000_000L;
+    private static final long MAX_RETRY_DELAY_NANOS = 100_000_000L;
 
     private final LoadWorker worker;
     private final LoadMode mode;
@@ -38,8 +44,18 @@ final class LoadConnection {
     private boolean stopped;
     private boolean writeInterest;
     private long firstIntendedNanos;
+    /** Rate mode: traffic started, so messages fall due. */
+    private boolean rateStarted;
+    /** Rate mode: messages whose first byte was written. */
+    private long sentMessages;
+    /** Rate mode: messages due before the stop (or the failure); -1 until counted. */
+    private long scheduledMessages = -1;
+    /** Churn mode: the wait before the next attempt after a failure; 0 after a success. */
+    private long retryDelayNanos;
     /** Rate mode: when the next message is due. */
     long nextDueNanos;
+    /** Churn mode: when the next attempt after a failure may start. */
+    long retryAtNanos;
 
     LoadConnection(LoadWorker worker, LoadConfig config, InetAddress source) {
         this.worker = Objects.requireNonNull(worker, "worker");
@@ -123,6 +139,7 @@ final class LoadConnection {
         if (mode == LoadMode.RATE) {
             firstIntendedNanos = now + rateOffsetNanos;
             nextDueNanos = firstIntendedNanos;
+            rateStarted = true;
             worker.scheduleRate(this);
         } else {
             pump(now);
@@ -143,6 +160,9 @@ final class LoadConnection {
     /** No new messages from now on; the one partly sent is finished, then the connection closes once echoed. */
     void stop(long now) {
         stopped = true;
+        if (rateStarted) {
+            countScheduled(worker.stopAtNanos() - 1);
+        }
         if (state == State.CONNECTING) {
             closeChannel();
             worker.connectEnded();
@@ -183,8 +203,25 @@ final class LoadConnection {
         }
     }
 
+    /** Rate mode: messages due but not yet started (the backlog of a full socket). */
+    long behindMessages(long now) {
+        if (!rateStarted) {
+            return 0;
+        }
+        long due = scheduledMessages >= 0 ? scheduledMessages : dueMessages(now);
+        return Math.max(0, due - sentMessages);
+    }
+
+    private void countScheduled(long until) {
+        if (scheduledMessages < 0) {
+            scheduledMessages = dueMessages(until);
+            worker.scheduled(scheduledMessages);
+        }
+    }
+
     private void onConnected(long now) throws IOException {
         state = State.OPEN;
+        retryDelayNanos = 0;
         worker.connected(now - connectStartNanos);
         key.interestOps(SelectionKey.OP_READ);
         if (stopped) {
@@ -274,9 +311,9 @@ final class LoadConnection {
             case PINGPONG -> (receivedBytes / size + 1) * size;
             case CHURN -> size;
             case STREAM -> receivedBytes + windowBytes;
-            case RATE -> dueMessages(now) * size;
+            case RATE -> (scheduledMessages >= 0 ? scheduledMessages : dueMessages(now)) * size;
         };
-        if (stopped) {
+        if (stopped && mode != LoadMode.RATE) { // rate: the messages due before the stop are still sent
             long endOfCurrentMessage = (sentBytes + size - 1) / size * size;
             limit = Math.min(limit, endOfCurrentMessage);
         }
@@ -290,6 +327,10 @@ final class LoadConnection {
 
     private void noteStarts(long from, long to, long now) {
         if (mode == LoadMode.RATE) {
+            for (long k = (from + size - 1) / size; k * size < to; k++) {
+                sentMessages++;
+                worker.messageSent(now - startOf(k));
+            }
             return;
         }
         for (long k = (from + size - 1) / size; k * size < to; k++) {
@@ -305,7 +346,8 @@ final class LoadConnection {
     }
 
     private void finishIfDrained() {
-        if (state == State.OPEN && receivedBytes >= sentBytes && sentBytes % size == 0) {
+        if (state == State.OPEN && receivedBytes >= sentBytes && sentBytes % size == 0
+                && (mode != LoadMode.RATE || sentMessages >= scheduledMessages)) {
             closeChannel();
             worker.closedOpen();
             done();
@@ -321,6 +363,10 @@ final class LoadConnection {
 
     private void fail(ErrorCause cause) {
         worker.error(cause);
+        long now = System.nanoTime();
+        if (rateStarted) {
+            countScheduled(Math.min(now, worker.stopAtNanos() - 1));
+        }
         if (state == State.CONNECTING) {
             worker.connectEnded();
         } else if (state == State.OPEN) {
@@ -328,7 +374,10 @@ final class LoadConnection {
         }
         closeChannel();
         if (mode == LoadMode.CHURN && !stopped) {
-            worker.reconnect(this);
+            retryDelayNanos = retryDelayNanos == 0 ? FIRST_RETRY_DELAY_NANOS
+                    : Math.min(2 * retryDelayNanos, MAX_RETRY_DELAY_NANOS);
+            retryAtNanos = now + retryDelayNanos;
+            worker.retryLater(this);
         } else {
             done();
         }
