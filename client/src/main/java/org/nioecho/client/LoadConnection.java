@@ -154,7 +154,7 @@ final class LoadConnection {
             fail(ErrorCause.of(e));
             return;
         }
-        nextDueNanos = firstIntendedNanos + (long) (dueMessages(now) * periodNanos);
+        nextDueNanos = intendedNanos(dueMessages(now));
     }
 
     /** No new messages from now on; the one partly sent is finished, then the connection closes once echoed. */
@@ -294,7 +294,8 @@ final class LoadConnection {
             int want = (int) Math.min(limit - sentBytes, DataPattern.LENGTH);
             int wrote = channel.write(DataPattern.select(view, sentBytes, seed, want));
             if (wrote > 0) {
-                noteStarts(sentBytes, sentBytes + wrote, now);
+                // rate: lateness runs to the moment the write returned, not the start of the loop turn
+                noteStarts(sentBytes, sentBytes + wrote, mode == LoadMode.RATE ? System.nanoTime() : now);
                 sentBytes += wrote;
                 worker.sent(wrote);
             }
@@ -320,9 +321,25 @@ final class LoadConnection {
         return limit;
     }
 
+    /** Rate mode: how many messages are due at {@code now}, i.e. whose intended send time is not after it. */
     private long dueMessages(long now) {
         long since = now - firstIntendedNanos;
-        return since < 0 ? 0 : (long) (since / periodNanos) + 1;
+        if (since < 0) {
+            return 0;
+        }
+        long due = (long) (since / periodNanos) + 1;
+        // the division and intendedNanos round differently: agree with intendedNanos, or the next due time may be now
+        while (intendedNanos(due) - now <= 0) {
+            due++;
+        }
+        while (due > 0 && intendedNanos(due - 1) - now > 0) {
+            due--;
+        }
+        return due;
+    }
+
+    private long intendedNanos(long k) {
+        return firstIntendedNanos + (long) (k * periodNanos);
     }
 
     private void noteStarts(long from, long to, long now) {
@@ -340,7 +357,7 @@ final class LoadConnection {
 
     private long startOf(long k) {
         if (mode == LoadMode.RATE) {
-            return firstIntendedNanos + (long) (k * periodNanos);
+            return intendedNanos(k);
         }
         return startNanos[(int) (k % startNanos.length)];
     }
