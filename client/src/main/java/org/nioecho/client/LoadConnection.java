@@ -322,7 +322,7 @@ final class LoadConnection {
     }
 
     /** Rate mode: how many messages are due at {@code now}, i.e. whose intended send time is not after it. */
-    private long dueMessages(long now) {
+    long dueMessages(long now) {
         long since = now - firstIntendedNanos;
         if (since < 0) {
             return 0;
@@ -338,7 +338,7 @@ final class LoadConnection {
         return due;
     }
 
-    private long intendedNanos(long k) {
+    long intendedNanos(long k) {
         return firstIntendedNanos + (long) (k * periodNanos);
     }
 

@@ -189,8 +189,8 @@ class LoadGeneratorTest {
     @Test
     void rateModeReportsItsOwnLateness() throws Exception {
         try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
-            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, 64, Duration.ofSeconds(1),
-                    Duration.ZERO, 0, 1000, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, 64, Duration.ofSeconds(2),
+                    Duration.ZERO, 0, 300, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(10));
             LoadReport report = run(config);
             TestSupport.ServerCounts counts = TestSupport.stop(server);
 
