@@ -24,6 +24,8 @@ public final class ExitCodes {
     public static final int LOAD_DATA_MISMATCH = 10;
     /** load: all echoes verified, but some connections failed (see the errors by cause). */
     public static final int LOAD_ERRORS = 11;
+    /** load: the generator could not keep the requested rate (messages unsent, or sent too late). */
+    public static final int LOAD_RATE_NOT_KEPT = 12;
 
     private ExitCodes() {
     }

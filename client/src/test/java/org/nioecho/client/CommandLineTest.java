@@ -27,6 +27,7 @@ class CommandLineTest {
         EchoClientCommand.commandLine().setOut(new PrintWriter(out)).execute("load", "--help");
         assertTrue(out.toString().contains("10   echo mismatch"), out.toString());
         assertTrue(out.toString().contains("11   connection errors"), out.toString());
+        assertTrue(out.toString().contains("12   rate: the generator could not keep the requested rate"), out.toString());
     }
 
     @Test

@@ -15,10 +15,16 @@ import java.util.Objects;
  * pattern as fast as its mode allows, verifies every echoed byte and times each message.
  * Message {@code k} is bytes {@code [k*size, (k+1)*size)} of the connection's stream; its
  * latency runs from its send time (its intended send time in rate mode) to the arrival of
- * its last echoed byte. Used only by its worker's thread.
+ * its last echoed byte. In rate mode a message that falls due while the socket is full is
+ * sent late, never skipped, and its lateness (actual minus intended send time) is recorded.
+ * A churn connection that fails waits before it connects again (1 ms, doubling up to 100 ms).
+ * Used only by its worker's thread.
  */
 final class LoadConnection {
     private enum State { IDLE, CONNECTING, OPEN, DONE }
+
+    private static final long FIRST_RETRY_DELAY_NANOS = 1_000_000L;
+    private static final long MAX_RETRY_DELAY_NANOS = 100_000_000L;
 
     private final LoadWorker worker;
     private final LoadMode mode;
@@ -39,8 +45,18 @@ final class LoadConnection {
     private boolean stopped;
     private boolean writeInterest;
     private long firstIntendedNanos;
+    /** Rate mode: traffic started, so messages fall due. */
+    private boolean rateStarted;
+    /** Rate mode: messages whose first byte was written. */
+    private long sentMessages;
+    /** Rate mode: messages due before the stop (or the failure); -1 until counted. */
+    private long scheduledMessages = -1;
+    /** Churn mode: the wait before the next attempt after a failure; 0 after a success. */
+    private long retryDelayNanos;
     /** Rate mode: when the next message is due. */
     long nextDueNanos;
+    /** Churn mode: when the next attempt after a failure may start. */
+    long retryAtNanos;
 
     LoadConnection(LoadWorker worker, LoadConfig config, InetAddress source) {
         this.worker = Objects.requireNonNull(worker, "worker");
@@ -124,6 +140,7 @@ final class LoadConnection {
         if (mode == LoadMode.RATE) {
             firstIntendedNanos = now + rateOffsetNanos;
             nextDueNanos = firstIntendedNanos;
+            rateStarted = true;
             worker.scheduleRate(this);
         } else {
             pump(now);
@@ -138,12 +155,15 @@ final class LoadConnection {
             fail(ErrorCause.of(e));
             return;
         }
-        nextDueNanos = firstIntendedNanos + (long) (dueMessages(now) * periodNanos);
+        nextDueNanos = intendedNanos(dueMessages(now));
     }
 
     /** No new messages from now on; the one partly sent is finished, then the connection closes once echoed. */
     void stop(long now) {
         stopped = true;
+        if (rateStarted) {
+            countScheduled(worker.stopAtNanos() - 1);
+        }
         if (state == State.CONNECTING) {
             closeChannel();
             worker.connectEnded();
@@ -184,8 +204,25 @@ final class LoadConnection {
         }
     }
 
+    /** Rate mode: messages due but not yet started (the backlog of a full socket). */
+    long behindMessages(long now) {
+        if (!rateStarted) {
+            return 0;
+        }
+        long due = scheduledMessages >= 0 ? scheduledMessages : dueMessages(now);
+        return Math.max(0, due - sentMessages);
+    }
+
+    private void countScheduled(long until) {
+        if (scheduledMessages < 0) {
+            scheduledMessages = dueMessages(until);
+            worker.scheduled(scheduledMessages);
+        }
+    }
+
     private void onConnected(long now) throws IOException {
         state = State.OPEN;
+        retryDelayNanos = 0;
         worker.connected(now - connectStartNanos);
         key.interestOps(SelectionKey.OP_READ);
         if (stopped) {
@@ -258,7 +295,8 @@ final class LoadConnection {
             int want = (int) Math.min(limit - sentBytes, DataPattern.LENGTH);
             int wrote = channel.write(DataPattern.select(view, sentBytes, seed, want));
             if (wrote > 0) {
-                noteStarts(sentBytes, sentBytes + wrote, now);
+                // rate: lateness runs to the moment the write returned, not the start of the loop turn
+                noteStarts(sentBytes, sentBytes + wrote, mode == LoadMode.RATE ? System.nanoTime() : now);
                 sentBytes += wrote;
                 worker.sent(wrote);
             }
@@ -275,22 +313,42 @@ final class LoadConnection {
             case PINGPONG -> (receivedBytes / size + 1) * size;
             case CHURN -> size;
             case STREAM -> receivedBytes + windowBytes;
-            case RATE -> dueMessages(now) * size;
+            case RATE -> (scheduledMessages >= 0 ? scheduledMessages : dueMessages(now)) * size;
         };
-        if (stopped) {
+        if (stopped && mode != LoadMode.RATE) { // rate: the messages due before the stop are still sent
             long endOfCurrentMessage = (sentBytes + size - 1) / size * size;
             limit = Math.min(limit, endOfCurrentMessage);
         }
         return limit;
     }
 
-    private long dueMessages(long now) {
+    /** Rate mode: how many messages are due at {@code now}, i.e. whose intended send time is not after it. */
+    long dueMessages(long now) {
         long since = now - firstIntendedNanos;
-        return since < 0 ? 0 : (long) (since / periodNanos) + 1;
+        if (since < 0) {
+            return 0;
+        }
+        long due = (long) (since / periodNanos) + 1;
+        // the division and intendedNanos round differently: agree with intendedNanos, or the next due time may be now
+        while (intendedNanos(due) - now <= 0) {
+            due++;
+        }
+        while (due > 0 && intendedNanos(due - 1) - now > 0) {
+            due--;
+        }
+        return due;
+    }
+
+    long intendedNanos(long k) {
+        return firstIntendedNanos + (long) (k * periodNanos);
     }
 
     private void noteStarts(long from, long to, long now) {
         if (mode == LoadMode.RATE) {
+            for (long k = (from + size - 1) / size; k * size < to; k++) {
+                sentMessages++;
+                worker.messageSent(now - startOf(k));
+            }
             return;
         }
         for (long k = (from + size - 1) / size; k * size < to; k++) {
@@ -300,13 +358,14 @@ final class LoadConnection {
 
     private long startOf(long k) {
         if (mode == LoadMode.RATE) {
-            return firstIntendedNanos + (long) (k * periodNanos);
+            return intendedNanos(k);
         }
         return startNanos[(int) (k % startNanos.length)];
     }
 
     private void finishIfDrained() {
-        if (state == State.OPEN && receivedBytes >= sentBytes && sentBytes % size == 0) {
+        if (state == State.OPEN && receivedBytes >= sentBytes && sentBytes % size == 0
+                && (mode != LoadMode.RATE || sentMessages >= scheduledMessages)) {
             closeChannel();
             worker.closedOpen();
             done();
@@ -322,6 +381,10 @@ final class LoadConnection {
 
     private void fail(ErrorCause cause) {
         worker.error(cause);
+        long now = System.nanoTime();
+        if (rateStarted) {
+            countScheduled(Math.min(now, worker.stopAtNanos() - 1));
+        }
         if (state == State.CONNECTING) {
             worker.connectEnded();
         } else if (state == State.OPEN) {
@@ -329,7 +392,10 @@ final class LoadConnection {
         }
         closeChannel();
         if (mode == LoadMode.CHURN && !stopped) {
-            worker.reconnect(this);
+            retryDelayNanos = retryDelayNanos == 0 ? FIRST_RETRY_DELAY_NANOS
+                    : Math.min(2 * retryDelayNanos, MAX_RETRY_DELAY_NANOS);
+            retryAtNanos = now + retryDelayNanos;
+            worker.retryLater(this);
         } else {
             done();
         }

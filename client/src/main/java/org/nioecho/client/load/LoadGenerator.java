@@ -53,7 +53,7 @@ public final class LoadGenerator {
         }
         long begin = System.nanoTime();
         boolean churn = config.mode() == LoadMode.CHURN;
-        Progress meter = new Progress(workers, progress);
+        Progress meter = new Progress(workers, progress, config.mode() == LoadMode.RATE);
         while (!connectPhase.await(1, TimeUnit.SECONDS)) {
             meter.connecting(begin);
         }
@@ -102,10 +102,12 @@ public final class LoadGenerator {
         private long lastMessages;
         private long lastBytes;
         private boolean measuring;
+        private final boolean rate;
 
-        Progress(LoadWorker[] workers, Consumer<String> out) {
+        Progress(LoadWorker[] workers, Consumer<String> out, boolean rate) {
             this.workers = workers;
             this.out = out;
+            this.rate = rate;
         }
 
         int open() {
@@ -133,7 +135,9 @@ public final class LoadGenerator {
             long bytes = 0;
             long errors = 0;
             long bad = 0;
+            long behind = 0;
             for (LoadWorker w : workers) {
+                behind += w.publishedBehind();
                 messages += w.publishedMessages();
                 bytes += w.publishedBytesReceived();
                 errors += w.publishedErrors();
@@ -148,9 +152,9 @@ public final class LoadGenerator {
             double seconds = (now - lastNanos) / 1e9;
             long deltaMessages = Math.max(0, messages - lastMessages);
             long deltaBytes = Math.max(0, bytes - lastBytes);
-            out.accept(String.format(Locale.ROOT, "load %5.1fs %s %,.0f msg/s %.1f MB/s, %d open, %d errors, %d bad bytes",
+            out.accept(String.format(Locale.ROOT, "load %5.1fs %s %,.0f msg/s %.1f MB/s, %d open, %d errors, %d bad bytes%s",
                     (now - trafficStart) / 1e9, measuring ? "run:    " : "warm-up:", deltaMessages / seconds,
-                    deltaBytes / seconds / 1e6, open(), errors, bad));
+                    deltaBytes / seconds / 1e6, open(), errors, bad, rate ? ", behind " + behind + " messages" : ""));
             lastNanos = now;
             lastMessages = messages;
             lastBytes = bytes;

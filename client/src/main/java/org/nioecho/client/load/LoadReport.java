@@ -15,9 +15,16 @@ import java.util.Objects;
  * The result of a load run: throughput, latency percentiles, connect times, errors by cause
  * and verification counts, as text for people and as JSON for scripts and the bench.
  * Counts cover the measured period (after the warm-up) except the {@code total*},
- * corrupt/missing/extra and error counts, which cover the whole run.
+ * corrupt/missing/extra and error counts, which cover the whole run. Rate mode also reports,
+ * over the whole run, the messages scheduled and sent and the generator's own lateness
+ * (actual minus intended send time); it did not keep the rate if a scheduled message was
+ * never sent or one was sent more than {@value #RATE_MAX_LATENESS_MILLIS} ms late (a
+ * backlog, not the scheduling hiccups of a busy machine, which stay far below that).
  */
 public final class LoadReport {
+    /** Rate mode: a message sent later than this means the requested rate was not kept. */
+    public static final long RATE_MAX_LATENESS_MILLIS = 1000;
+
     private final LoadConfig config;
     private final LoadWorker.LoadTotals totals;
     private final double connectSeconds;
@@ -101,12 +108,48 @@ public final class LoadReport {
         return totals.latencyNanos.getTotalCount() == 0 ? 0 : totals.latencyNanos.getValueAtPercentile(percentile) / 1e3;
     }
 
-    /** 0 all verified and no errors; 10 corrupt, missing or extra bytes; 11 connection errors. */
+    /** Rate mode: messages that fell due before the end (whole run). */
+    public long scheduledMessages() {
+        return totals.scheduledMessages;
+    }
+
+    /** Rate mode: messages sent, on time or late (whole run). */
+    public long sentMessages() {
+        return totals.sentMessages;
+    }
+
+    /** Rate mode: messages whose lateness was recorded, one per message sent. */
+    public long latenessCount() {
+        return totals.latenessNanos.getTotalCount();
+    }
+
+    /** Rate mode: the generator's lateness percentile (actual minus intended send time) in microseconds. */
+    public double latenessMicros(double percentile) {
+        return micros(totals.latenessNanos, percentile);
+    }
+
+    /** Rate mode: every scheduled message was sent, none more than {@value #RATE_MAX_LATENESS_MILLIS} ms late. */
+    public boolean rateKept() {
+        return config.mode() != LoadMode.RATE || totals.sentMessages >= totals.scheduledMessages
+                && maxLatenessMicros() <= RATE_MAX_LATENESS_MILLIS * 1000;
+    }
+
+    private double maxLatenessMicros() {
+        return totals.latenessNanos.getTotalCount() == 0 ? 0 : totals.latenessNanos.getMaxValue() / 1e3;
+    }
+
+    /**
+     * 0 all verified and no errors; 10 corrupt, missing or extra bytes; 11 connection errors;
+     * 12 the rate was not kept.
+     */
     public int exitCode() {
         if (totals.corruptBytes + totals.missingBytes + totals.extraBytes > 0) {
             return ExitCodes.LOAD_DATA_MISMATCH;
         }
-        return errors() > 0 ? ExitCodes.LOAD_ERRORS : ExitCodes.OK;
+        if (errors() > 0) {
+            return ExitCodes.LOAD_ERRORS;
+        }
+        return rateKept() ? ExitCodes.OK : ExitCodes.LOAD_RATE_NOT_KEPT;
     }
 
     /**
@@ -128,7 +171,14 @@ public final class LoadReport {
             json.put("windowBytes", config.windowBytes());
         }
         if (config.mode() == LoadMode.RATE) {
+            Histogram lateness = totals.latenessNanos;
             json.put("ratePerConnection", decimal(config.ratePerSecond()));
+            json.put("scheduledMessages", totals.scheduledMessages);
+            json.put("sentMessages", totals.sentMessages);
+            ObjectNode latenessMicros = json.putObject("latenessMicros");
+            latenessMicros.put("p50", decimal(micros(lateness, 50)));
+            latenessMicros.put("p99", decimal(micros(lateness, 99)));
+            latenessMicros.put("max", decimal(lateness.getTotalCount() == 0 ? 0 : lateness.getMaxValue() / 1e3));
         }
         json.put("messages", totals.messages);
         json.put("messagesPerSecond", decimal(messagesPerSecond()));
@@ -176,6 +226,7 @@ public final class LoadReport {
                         + "  messages    %,d  (%,.0f msg/s, %.2f MB/s echoed)%n"
                         + "  bytes       %,d sent, %,d received (whole run: %,d sent, %,d received)%n"
                         + "  latency us  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n"
+                        + "%s"
                         + "  connect ms  p50 %.3f  p99 %.3f  max %.3f  (%,d connects, %,.0f/s)%n"
                         + "  client cpu  %.2f s in the selector threads (%.2f us per message)%n"
                         + "  errors      %s%n"
@@ -186,6 +237,7 @@ public final class LoadReport {
                 totals.bytesSent, totals.bytesReceived, totals.totalBytesSent, totals.totalBytesReceived,
                 micros(latency, 50), micros(latency, 90), micros(latency, 99), micros(latency, 99.9),
                 latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e3,
+                rateLines(),
                 millis(connect, 50), millis(connect, 99), connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6,
                 totals.connects, connectSeconds > 0 ? totals.connects / connectSeconds : 0,
                 workerCpuSeconds(), totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages,
@@ -193,8 +245,31 @@ public final class LoadReport {
                 switch (exitCode()) {
                     case ExitCodes.OK -> "OK";
                     case ExitCodes.LOAD_DATA_MISMATCH -> "ECHO MISMATCH (exit 10)";
+                    case ExitCodes.LOAD_RATE_NOT_KEPT -> "RATE NOT KEPT (exit 12)";
                     default -> "CONNECTION ERRORS (exit 11)";
                 });
+    }
+
+    /** Rate mode: lateness, scheduled vs sent, and one line if the rate was not kept. */
+    private String rateLines() {
+        if (config.mode() != LoadMode.RATE) {
+            return "";
+        }
+        Histogram lateness = totals.latenessNanos;
+        String lines = String.format(Locale.ROOT,
+                "  lateness us p50 %.1f  p99 %.1f  max %.1f  (generator: actual minus intended send time, whole run)%n"
+                        + "  rate        %,d scheduled, %,d sent (whole run)%n",
+                micros(lateness, 50), micros(lateness, 99),
+                lateness.getTotalCount() == 0 ? 0 : lateness.getMaxValue() / 1e3,
+                totals.scheduledMessages, totals.sentMessages);
+        if (!rateKept()) {
+            lines += String.format(Locale.ROOT,
+                    "  RATE NOT KEPT: the generator could not keep the requested rate (%,d of %,d scheduled unsent,"
+                            + " max lateness %.1f ms, limit %d ms)%n",
+                    Math.max(0, totals.scheduledMessages - totals.sentMessages), totals.scheduledMessages,
+                    maxLatenessMicros() / 1e3, RATE_MAX_LATENESS_MILLIS);
+        }
+        return lines;
     }
 
     private static double micros(Histogram h, double percentile) {

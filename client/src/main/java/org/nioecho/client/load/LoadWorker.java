@@ -24,12 +24,17 @@ import java.util.concurrent.CountDownLatch;
  * own statistics (plain fields, no sharing on the hot path); publishes running totals in
  * volatile fields once per loop turn for the progress line. The controller tells it when
  * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
+ * In rate mode it sleeps in {@code select} until a send is about {@value #SELECT_SLACK_NANOS} ns
+ * away, then polls ({@code selectNow}) until it is due, so sends leave on time; a churn
+ * connection that failed waits on this worker's timer before its next attempt.
  */
 final class LoadWorker implements Runnable {
     /** Connection attempts in flight per worker, so the server's backlog is not overrun. */
     private static final int MAX_CONNECTING = 256;
     private static final long MAX_WAIT_MS = 100;
     private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
+    /** How much earlier than a rate send a timed select must end: {@code select} counts whole ms and wakes late. */
+    static final long SELECT_SLACK_NANOS = 250_000L;
     /** Latencies above an hour are recorded as an hour. */
     static final long HIGHEST_NANOS = 3_600_000_000_000L;
     private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
@@ -42,6 +47,8 @@ final class LoadWorker implements Runnable {
     private final ArrayDeque<LoadConnection> toConnect = new ArrayDeque<>();
     private final PriorityQueue<LoadConnection> rateQueue =
             new PriorityQueue<>(Comparator.comparingLong((LoadConnection c) -> c.nextDueNanos));
+    private final PriorityQueue<LoadConnection> retryQueue =
+            new PriorityQueue<>(Comparator.comparingLong((LoadConnection c) -> c.retryAtNanos));
     private final SplittableRandom random;
     private final CountDownLatch connectPhaseDone;
     private final CountDownLatch finished;
@@ -65,6 +72,10 @@ final class LoadWorker implements Runnable {
     // statistics of the measured period (reset when the warm-up ends), owner thread only
     private final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
     private final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    /** Rate mode, whole run: actual minus intended send time of every message sent. */
+    private final Histogram latenessNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    private long scheduledMessages;
+    private long sentMessages;
     private long messages;
     private long bytesSent;
     private long bytesReceived;
@@ -87,6 +98,7 @@ final class LoadWorker implements Runnable {
     private volatile long publishedBadBytes;
     private volatile long publishedConnects;
     private volatile int publishedOpen;
+    private volatile long publishedBehind;
 
     LoadWorker(LoadConfig config, Selector selector, DataPattern data, long seed,
                CountDownLatch connectPhaseDone, CountDownLatch finished) {
@@ -132,11 +144,14 @@ final class LoadWorker implements Runnable {
                 if (trafficStarted && !runPhases(now)) {
                     break;
                 }
+                if (!retryQueue.isEmpty() && !stopping) {
+                    retryDue(now);
+                }
                 if (config.mode() != LoadMode.CHURN || trafficStarted) {
                     startConnects(now);
                 }
                 if (now - nextTimeoutScanNanos >= 0) {
-                    expireConnects(now);
+                    scanConnections(now);
                     nextTimeoutScanNanos = now + TIMEOUT_SCAN_NANOS;
                 }
                 if (!connectPhaseSignalled && (config.mode() == LoadMode.CHURN || toConnect.isEmpty() && connecting == 0)) {
@@ -145,10 +160,17 @@ final class LoadWorker implements Runnable {
                     connectPhaseDone.countDown();
                 }
                 publish();
-                long waitMs = waitMillis(now);
-                if (waitMs == 0) {
+                long waitNanos = waitNanos(now);
+                if (waitNanos <= 0) {
                     selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
+                } else if (rateSendIsNext(now, waitNanos) && waitNanos < 1_000_000L + SELECT_SLACK_NANOS) {
+                    // the last stretch before a send: poll, as select cannot wake this precisely
+                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
+                    Thread.onSpinWait();
                 } else {
+                    long waitMs = rateSendIsNext(now, waitNanos)
+                            ? (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L
+                            : (waitNanos + 999_999L) / 1_000_000L;
                     selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), waitMs);
                 }
             }
@@ -200,6 +222,10 @@ final class LoadWorker implements Runnable {
                 toConnect.poll();
                 finished();
             }
+            while (!retryQueue.isEmpty()) {
+                retryQueue.poll();
+                finished();
+            }
             for (LoadConnection c : connections) {
                 if (!c.isDone()) {
                     c.stop(now);
@@ -246,16 +272,32 @@ final class LoadWorker implements Runnable {
         }
     }
 
-    private void expireConnects(long now) {
+    /** Churn: connections whose back-off after a failure is over may connect again. */
+    private void retryDue(long now) {
+        while (!retryQueue.isEmpty() && retryQueue.peek().retryAtNanos - now <= 0) {
+            toConnect.add(retryQueue.poll());
+        }
+    }
+
+    /** Every 20 ms: expires slow connects and sums the rate backlog for the progress line. */
+    private void scanConnections(long now) {
         long limit = config.connectTimeout().toNanos();
+        long behind = 0;
         for (LoadConnection c : connections) {
             if (c.isConnecting() && now - c.connectStartNanos() > limit) {
                 c.handleTimeout();
             }
+            behind += c.behindMessages(now);
         }
+        publishedBehind = behind;
     }
 
-    private long waitMillis(long now) {
+    private boolean rateSendIsNext(long now, long waitNanos) {
+        return !rateQueue.isEmpty() && !stopping && rateQueue.peek().nextDueNanos - now <= waitNanos;
+    }
+
+    /** How long the selector may wait, in ns; 0 means not at all. */
+    private long waitNanos(long now) {
         long waitNanos = MAX_WAIT_MS * 1_000_000L;
         if (!toConnect.isEmpty() && connecting < MAX_CONNECTING && (config.mode() != LoadMode.CHURN || trafficStarted)) {
             return 0;
@@ -269,7 +311,10 @@ final class LoadWorker implements Runnable {
                 waitNanos = Math.min(waitNanos, rateQueue.peek().nextDueNanos - now);
             }
         }
-        return waitNanos <= 0 ? 0 : (waitNanos + 999_999) / 1_000_000;
+        if (!retryQueue.isEmpty() && !stopping) {
+            waitNanos = Math.min(waitNanos, retryQueue.peek().retryAtNanos - now);
+        }
+        return Math.max(0, waitNanos);
     }
 
     private void publish() {
@@ -318,6 +363,24 @@ final class LoadWorker implements Runnable {
 
     void reconnect(LoadConnection c) {
         toConnect.add(c);
+    }
+
+    /** Churn: connect again once {@code c.retryAtNanos} has passed. */
+    void retryLater(LoadConnection c) {
+        retryQueue.add(c);
+    }
+
+    long stopAtNanos() {
+        return stopAtNanos;
+    }
+
+    void scheduled(long n) {
+        scheduledMessages += n;
+    }
+
+    void messageSent(long latenessNanos) {
+        sentMessages++;
+        this.latenessNanos.recordValue(Math.max(0, Math.min(latenessNanos, HIGHEST_NANOS)));
     }
 
     void connectStarted() {
@@ -400,10 +463,17 @@ final class LoadWorker implements Runnable {
         return publishedOpen;
     }
 
+    long publishedBehind() {
+        return publishedBehind;
+    }
+
     /** Adds this worker's final statistics to {@code totals}; only after {@link #run} returned. */
     void addTo(LoadTotals totals) {
         totals.latencyNanos.add(latencyNanos);
         totals.connectNanos.add(connectNanos);
+        totals.latenessNanos.add(latenessNanos);
+        totals.scheduledMessages += scheduledMessages;
+        totals.sentMessages += sentMessages;
         totals.messages += messages;
         totals.bytesSent += bytesSent;
         totals.bytesReceived += bytesReceived;
@@ -423,6 +493,9 @@ final class LoadWorker implements Runnable {
     static final class LoadTotals {
         final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
         final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        final Histogram latenessNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        long scheduledMessages;
+        long sentMessages;
         long messages;
         long bytesSent;
         long bytesReceived;

@@ -1,6 +1,7 @@
 package org.nioecho.client.load;
 
 import org.nioecho.client.TestSupport;
+import org.nioecho.client.ClientProcess;
 import org.nioecho.client.FlippingEchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,6 +116,159 @@ class LoadGeneratorTest {
             assertEquals(0, report.missingBytes());
             assertEquals(0, report.extraBytes());
             assertEquals(ExitCodes.LOAD_DATA_MISMATCH, report.exitCode());
+        }
+    }
+
+    /** Pingpong cannot go on past the dropped last byte of message 10: one byte per connection is owed at the end. */
+    @Test
+    void aServerThatDropsAByteLeavesItMissing() throws Exception {
+        try (FlippingEchoServer server = FlippingEchoServer.dropping(10 * 100 + 99)) {
+            LoadReport report = run(new LoadConfig(server.address(), LoadMode.PINGPONG, 3, 100, Duration.ofMillis(500),
+                    Duration.ZERO, 0, 0, List.of(), 1, Duration.ofSeconds(5), Duration.ofMillis(500)));
+            assertEquals(3, report.missingBytes(), "one dropped byte per connection\n" + report.toText());
+            assertEquals(0, report.corruptBytes(), report.toText());
+            assertEquals(0, report.extraBytes(), report.toText());
+            assertEquals(ExitCodes.LOAD_DATA_MISMATCH, report.exitCode());
+            assertTrue(report.toText().contains("verified    corrupt 0, missing 3, extra 0 bytes -> ECHO MISMATCH (exit 10)"),
+                    report.toText());
+        }
+    }
+
+    /** The added byte follows the last byte of message 10 in the same write, so it is one byte too many, not a shift. */
+    @Test
+    void aServerThatAddsAByteIsCaughtAsExtra() throws Exception {
+        try (FlippingEchoServer server = FlippingEchoServer.adding(10 * 100 + 99)) {
+            LoadReport report = run(config(server.address(), LoadMode.PINGPONG, 3, 100, Duration.ofMillis(500)));
+            assertEquals(3, report.extraBytes(), "one added byte per connection\n" + report.toText());
+            assertEquals(0, report.corruptBytes(), report.toText());
+            assertEquals(0, report.missingBytes(), report.toText());
+            assertEquals(ExitCodes.LOAD_DATA_MISMATCH, report.exitCode());
+        }
+    }
+
+    @Test
+    void connectionsComeFromTheSourceAddressesRoundRobin() throws Exception {
+        try (FlippingEchoServer server = new FlippingEchoServer(Long.MAX_VALUE)) {
+            InetAddress two = InetAddress.getByName("127.0.0.2");
+            InetAddress three = InetAddress.getByName("127.0.0.3");
+            LoadReport report = run(new LoadConfig(server.address(), LoadMode.PINGPONG, 4, 64, Duration.ofMillis(300),
+                    Duration.ZERO, 0, 0, List.of(two, three), 1, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+            assertEquals(ExitCodes.OK, report.exitCode(), report.toText());
+            List<InetAddress> remotes = server.remoteAddresses().stream().map(InetSocketAddress::getAddress).sorted(
+                    java.util.Comparator.comparing(InetAddress::getHostAddress)).toList();
+            assertEquals(List.of(two, two, three, three), remotes, "the server's view of the client addresses");
+        }
+    }
+
+    /**
+     * Churn whose every connect fails at once (an IPv6 source towards an IPv4 server): the
+     * failed slots wait (1 ms doubling to 100 ms) on the worker's timer instead of retrying in
+     * a loop that never looks at the clock, so the run ends on time with exit 11 and the
+     * errors in the JSON, and the selector thread sleeps most of the run.
+     */
+    @Test
+    void churnWhoseConnectsFailAtOnceEndsOnTimeWithTheErrors() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
+            Path json = dir.resolve("churn.json");
+            try (ClientProcess client = ClientProcess.start(dir, null, null, "load", "--port", Integer.toString(server.port()),
+                    "--mode", "churn", "--connections", "4", "--source-addresses", "::1", "--duration", "2s",
+                    "--json", json.toString(), "--quiet")) {
+                // without the back-off it spins until its 30 s overrun guard gives up (exit 1, no report)
+                assertTrue(client.awaitExit(Duration.ofSeconds(20)), client.describe());
+                assertEquals(ExitCodes.LOAD_ERRORS, client.exitCode(), client.describe());
+            }
+            String text = Files.readString(json);
+            assertTrue(text.contains("\"connects\":0"), text);
+            assertTrue(text.contains("\"exitCode\":11"), text);
+            Matcher errors = Pattern.compile("\"errors\":\\{([^}]*)}").matcher(text);
+            assertTrue(errors.find(), text);
+            long sum = Pattern.compile(":(\\d+)").matcher(errors.group(1)).results()
+                    .mapToLong(m -> Long.parseLong(m.group(1))).sum();
+            assertTrue(sum >= 4, "at least one failed attempt per connection slot: " + text);
+            Matcher cpu = Pattern.compile("\"workerCpuSeconds\":([0-9.Ee-]+)").matcher(text);
+            assertTrue(cpu.find(), text);
+            assertTrue(Double.parseDouble(cpu.group(1)) < 0.5 * 2, "the selector thread must not spin: " + text);
+        }
+    }
+
+    /** Rate mode records the generator's own lateness, one value per message sent, beside the latencies. */
+    @Test
+    void rateModeReportsItsOwnLateness() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
+            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, 64, Duration.ofSeconds(2),
+                    Duration.ZERO, 0, 300, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            LoadReport report = run(config);
+            TestSupport.ServerCounts counts = TestSupport.stop(server);
+
+            assertEquals(0, report.errors() + report.missingBytes() + report.corruptBytes() + report.extraBytes(), report.toText());
+            assertTrue(report.sentMessages() > 0, report.toText());
+            assertEquals(report.scheduledMessages(), report.sentMessages(), "every scheduled message sent\n" + report.toText());
+            assertEquals(report.sentMessages(), report.latenessCount(), "one lateness per message sent");
+            assertEquals(counts.bytesIn(), report.sentMessages() * 64, "the server got every message sent");
+            assertTrue(report.latenessMicros(0) >= 0, report.toText());
+            assertTrue(report.toText().contains("  lateness us p50 "), report.toText());
+            assertTrue(report.toText().contains(String.format(java.util.Locale.ROOT, "  rate        %,d scheduled, %,d sent",
+                    report.scheduledMessages(), report.sentMessages())), report.toText());
+            String json = report.toJson();
+            for (String key : new String[] {"\"scheduledMessages\":" + report.scheduledMessages(),
+                    "\"sentMessages\":" + report.sentMessages(), "\"latenessMicros\":{\"p50\":", "\"latencyMicros\":{\"p50\":"}) {
+                assertTrue(json.contains(key), key + " in " + json);
+            }
+        }
+    }
+
+    /**
+     * The server is stopped before the run (the kernel still completes the connect) until the
+     * run's end has passed and the generator is at least 1,100 messages behind (16 KiB at
+     * 1,000/s soon fills the sockets' buffers): those messages
+     * are sent late once the server runs again, not skipped, not even the ones due just before
+     * the end. The oldest of the 1,100 was due at least 1,099 periods (1 ms each) before the
+     * moment it was seen unsent, so it is more than the 1 s limit late whatever the machine
+     * does, and the run exits 12 with every echo verified.
+     */
+    @Test
+    void rateModeSendsLateWhatFellDueDuringAStallAndSaysItCouldNotKeepTheRate() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
+            int sizeBytes = 16 * 1024;
+            Duration duration = Duration.ofSeconds(3);
+            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, sizeBytes, duration,
+                    Duration.ZERO, 0, 1000, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(30));
+            TestSupport.stopProcess(server);
+            AtomicLong maxBehind = new AtomicLong();
+            AtomicLong lastSecond = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<String> lastLine = new java.util.concurrent.atomic.AtomicReference<>("");
+            Pattern progress = Pattern.compile("load +([0-9.]+)s run: .*behind (\\d+) messages");
+            CompletableFuture<LoadReport> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new LoadGenerator(config).run(line -> {
+                        lastLine.set(lastLine.get() + "\n" + line);
+                        Matcher m = progress.matcher(line);
+                        if (m.find()) {
+                            lastSecond.set((long) (Double.parseDouble(m.group(1)) * 1000));
+                            maxBehind.accumulateAndGet(Long.parseLong(m.group(2)), Math::max);
+                        }
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> maxBehind.get() >= 1100 && lastSecond.get() >= duration.toMillis() + 100);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("not 1,100 behind after the end (the socket buffers must fill); last progress: "
+                        + lastLine.get(), e);
+            }
+            server.signal("CONT");
+            LoadReport report = running.get(60, TimeUnit.SECONDS);
+
+            assertEquals(0, report.missingBytes() + report.corruptBytes() + report.extraBytes() + report.errors(), report.toText());
+            assertTrue(report.scheduledMessages() >= 2900, report.toText());
+            assertEquals(report.scheduledMessages(), report.sentMessages(), "late, not skipped\n" + report.toText());
+            assertEquals(report.sentMessages() * sizeBytes, report.totalBytesReceived(), report.toText());
+            assertTrue(report.latenessMicros(100) >= 1_099_000, report.toText());
+            assertEquals(ExitCodes.LOAD_RATE_NOT_KEPT, report.exitCode(), report.toText());
+            assertTrue(report.toText().contains("RATE NOT KEPT: the generator could not keep the requested rate"), report.toText());
         }
     }
 
