@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoadReportJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The documented top-level keys, in order; windowBytes and ratePerConnection only in their modes. */
+    /** The documented top-level keys, in order; windowBytes and the rate keys only in their modes. */
     private static List<String> documentedKeys(LoadMode mode) {
         List<String> keys = new ArrayList<>(List.of("mode", "connections", "sizeBytes", "durationSeconds",
                 "warmupSeconds", "threads"));
@@ -34,7 +34,7 @@ class LoadReportJsonTest {
             keys.add("windowBytes");
         }
         if (mode == LoadMode.RATE) {
-            keys.add("ratePerConnection");
+            keys.addAll(List.of("ratePerConnection", "scheduledMessages", "sentMessages", "latenessMicros"));
         }
         keys.addAll(List.of("messages", "messagesPerSecond", "bytesSent", "bytesReceived", "megabytesPerSecond",
                 "totalBytesSent", "totalBytesReceived", "latencyMicros", "connectMillis", "connects",
