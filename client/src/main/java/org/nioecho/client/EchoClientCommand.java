@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "echo-client", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         subcommands = {ChatCommand.class, LoadCommand.class, StatesCommand.class, TraceCommand.class, ScenarioCommand.class},
-        description = {"Client for the nioecho TCP echo server. Without a subcommand it runs 'chat':",
-            "standard input is sent to the server and the echo written to standard output."},
+        description = {"Client for the nioecho TCP echo server. Without a subcommand it runs 'chat':"
+                + " standard input is sent to the server and the echo written to standard output."},
         exitCodeListHeading = "%nExit codes (chat):%n",
         exitCodeList = {
             "0:everything sent was echoed and the server closed after us",

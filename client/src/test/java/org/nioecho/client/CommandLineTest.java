@@ -1,9 +1,12 @@
 package org.nioecho.client;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +31,19 @@ class CommandLineTest {
         assertTrue(out.toString().contains("10   echo mismatch"), out.toString());
         assertTrue(out.toString().contains("11   connection errors"), out.toString());
         assertTrue(out.toString().contains("12   rate: the generator could not keep the requested rate"), out.toString());
+    }
+
+    /** picocli ends a line after each description element: each must be whole sentences. */
+    @Test
+    void everyHelpParagraphIsWholeSentences() {
+        List<CommandLine> commands = new ArrayList<>(List.of(EchoClientCommand.commandLine()));
+        commands.addAll(commands.get(0).getSubcommands().values());
+        for (CommandLine command : commands) {
+            for (String paragraph : command.getCommandSpec().usageMessage().description()) {
+                assertTrue(paragraph.endsWith(".") || paragraph.endsWith(":") || paragraph.endsWith(")"),
+                        command.getCommandName() + ": a paragraph ends mid-sentence: '" + paragraph + "'");
+            }
+        }
     }
 
     @Test

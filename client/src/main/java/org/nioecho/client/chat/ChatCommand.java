@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
 @Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Send standard input to the server and write the echo to standard output.",
-            "Lines typed at a terminal and binary files (echo-client < file > out) both work. On input EOF",
-            "the client half-closes and reads until the server's EOF. Watches the socket while waiting",
-            "for input, so a server that goes away is reported at once."},
+            "Lines typed at a terminal and binary files (echo-client < file > out) both work. On input EOF"
+                + " the client half-closes and reads until the server's EOF. Watches the socket while waiting"
+                + " for input, so a server that goes away is reported at once."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:everything sent was echoed and the server closed after us",

@@ -27,10 +27,12 @@ import java.util.function.Supplier;
 /** {@code echo-client load}: a non-blocking load generator that verifies every echoed byte. */
 @Command(name = "load", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        // One array element per paragraph: picocli breaks a line after each element, and wraps
+        // the element itself to the terminal's width.
         description = {"Drive the server with many connections from a few selector threads and verify every echoed byte.",
-            "Modes: pingpong (send a message, wait for its echo), stream (keep --window bytes outstanding),",
-            "rate (open loop, --rate messages/s per connection, latency from the intended send time, so a",
-            "stalled server shows in the percentiles), churn (connect, echo one message, close, repeat).",
+            "Modes: pingpong (send a message, wait for its echo), stream (keep --window bytes outstanding),"
+                + " rate (open loop, --rate messages/s per connection, latency from the intended send time, so a"
+                + " stalled server shows in the percentiles), churn (connect, echo one message, close, repeat).",
             "A progress line every second on stderr; the summary on stdout (on stderr with --json -)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "states", mixinStandardHelpOptions = true, versionProvider = EchoClientCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"List the kernel's TCP sockets on one port, with states and timers (netstat -a).",
-            "Shows every socket with PORT at either end, like 'ss -tan', with their states (LISTEN, ESTABLISHED, FIN_WAIT1/2, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING...),",
-            "queues and timers, read from /proc/net/tcp and /proc/net/tcp6 of this network namespace."},
+            "Shows every socket with PORT at either end, like 'ss -tan', with their states (LISTEN, ESTABLISHED,"
+                + " FIN_WAIT1/2, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING...), queues and timers, read from"
+                + " /proc/net/tcp and /proc/net/tcp6 of this network namespace."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:listed (also when no socket uses the port)",
