@@ -304,9 +304,18 @@ final class Connection implements ChannelHandler {
         }
     }
 
-    /** Closes the connection if it owes bytes and its peer has taken none of them for {@code writeTimeoutNanos}. */
+    /**
+     * Closes the connection if it owes bytes and its peer has taken none of them for
+     * {@code writeTimeoutNanos}. The kernel reports a socket writable only once a good part
+     * of its send buffer is free (with megabytes of buffer, a slow reader can take seconds),
+     * so a last write is tried first: any byte it sends is progress, and the clock restarts.
+     */
     void closeIfWriteStalled(long nowNanos, long writeTimeoutNanos) {
-        if (owed != null && nowNanos - lastWriteProgressNanos >= writeTimeoutNanos) {
+        if (owed == null || nowNanos - lastWriteProgressNanos < writeTimeoutNanos) {
+            return;
+        }
+        long progressBefore = lastWriteProgressNanos;
+        if (flush() && owed != null && lastWriteProgressNanos == progressBefore) {
             close(CloseCause.WRITE_TIMEOUT);
         }
     }

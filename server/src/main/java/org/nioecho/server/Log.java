@@ -26,6 +26,18 @@ public final class Log {
         threshold = level;
     }
 
+    /** Where lines go (standard error unless a test says otherwise); returns the previous one. */
+    static PrintStream output(PrintStream stream) {
+        PrintStream previous = out;
+        out = stream;
+        return previous;
+    }
+
+    /** The lowest level printed now. */
+    static Level threshold() {
+        return threshold;
+    }
+
     /** Parses a level name such as {@code debug}; throws {@link IllegalArgumentException}. */
     public static Level parseLevel(String name) {
         return Level.valueOf(name.trim().toUpperCase(Locale.ROOT));
