@@ -22,15 +22,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 8, defect 1: hundreds of peers that send and never read, against a server with 4 MiB
+ * Issue 8, defect 1: a hundred peers that send and never read, against a server with 4 MiB
  * of direct memory. Before the output budget each owing connection took a 64 KiB direct
  * buffer, the allocation failed with "Cannot reserve ... bytes of direct buffer memory" and
  * the reactor died with every connection. Now the server stays up, its output memory stays
  * within {@code --max-output-memory}, and everything recovers when the hostile peers go.
  */
 class OutputBudgetProcessTest {
-    private static final int HOSTILE_PEERS = 300;
-    private static final int SENT_PER_PEER = 256 * 1024;
+    /** 100 such peers killed the unfixed server (100 x 64 KiB > 4 MiB of direct memory). */
+    private static final int HOSTILE_PEERS = 100;
+    /**
+     * More than the kernel buffers of one loopback connection hold (about 3 MiB with the
+     * peer's receive buffer at its minimum): the server must keep the rest itself.
+     */
+    private static final int SENT_PER_PEER = 6 << 20;
     private static final long BUDGET_BYTES = 1 << 20;
 
     @Test
@@ -45,14 +50,20 @@ class OutputBudgetProcessTest {
                 byte[] hostileBytes = Peers.randomBytes(SENT_PER_PEER, 81);
                 List<ByteBuffer> toSend = new ArrayList<>();
                 for (int i = 0; i < HOSTILE_PEERS; i++) {
-                    SocketChannel channel = SocketChannel.open(server.address());
+                    SocketChannel channel = SocketChannel.open();
+                    channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+                    channel.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+                    channel.connect(server.address());
                     channel.configureBlocking(false);
                     hostile.add(channel);
                     toSend.add(ByteBuffer.wrap(hostileBytes));
                 }
                 long[] peakMemory = {0};
+                long[] lastRound = new long[3];
                 // Send until the budget is used up and the server takes nothing more from anyone.
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                        .alias("budget used up (last round: written, memory, budget pauses)")
+                        .until(() -> {
                     long written = 0;
                     for (int i = 0; i < HOSTILE_PEERS; i++) {
                         written += hostile.get(i).write(toSend.get(i));
@@ -60,7 +71,10 @@ class OutputBudgetProcessTest {
                     long memory = metric(server, "echo_server_output_memory");
                     peakMemory[0] = Math.max(peakMemory[0], memory);
                     assertTrue(memory <= BUDGET_BYTES, "output memory " + memory + " over the budget");
-                    return written == 0 && metric(server, "echo_server_output_budget_pauses_total") > 0;
+                    lastRound[0] = written;
+                    lastRound[1] = memory;
+                    lastRound[2] = metric(server, "echo_server_output_budget_pauses_total");
+                    return written == 0 && lastRound[2] > 0;
                 });
                 assertTrue(server.isAlive(), "server died: " + server.stderr());
                 assertEquals(HOSTILE_PEERS, metric(server, "echo_server_connections_active"));
