@@ -41,10 +41,11 @@ class WriteTimeoutTest {
             long firstWriteNanos = System.nanoTime();
             // Send, never read, until the server owes bytes; then half-close.
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                if (!chunk.hasRemaining()) {
-                    chunk.rewind();
-                }
-                peer.write(chunk);
+                do {
+                    if (!chunk.hasRemaining()) {
+                        chunk.rewind();
+                    }
+                } while (peer.write(chunk) > 0); // fill the kernel's buffers at once
                 return server.metrics().queuedBytes() > 0;
             });
             peer.shutdownOutput();
