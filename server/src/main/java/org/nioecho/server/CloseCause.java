@@ -25,6 +25,8 @@ public enum CloseCause {
     UNREACHABLE("unreachable", true),
     /** No byte arrived within the idle timeout. */
     IDLE("idle", true),
+    /** The connection owed bytes and its peer took none of them for {@code --write-timeout}. */
+    WRITE_TIMEOUT("write.timeout", true),
     /** The server shut down. */
     SHUTDOWN("shutdown", true),
     /** Over {@code --max-connections}: accepted, then closed at once. */

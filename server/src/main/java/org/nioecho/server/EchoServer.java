@@ -32,13 +32,20 @@ public final class EchoServer implements AutoCloseable {
     private final Reactor reactor;
     private final Thread thread;
     private final InetSocketAddress address;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
         this.config = config;
         this.metrics = metrics;
         this.reactor = reactor;
         this.address = address;
-        this.thread = new Thread(reactor, "nioecho-reactor");
+        this.thread = new Thread(() -> {
+            try {
+                reactor.run();
+            } finally {
+                stopped.complete(null);
+            }
+        }, "nioecho-reactor");
     }
 
     /** Binds and starts serving; throws {@link java.net.BindException} if the address is taken. */
@@ -50,11 +57,12 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
         ServerSocketChannel listener = ServerSocketChannel.open();
+        Reactor reactor = null;
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
             ServerMetrics metrics = new ServerMetrics();
-            Reactor reactor = new Reactor(config, listener, metrics);
+            reactor = new Reactor(config, listener, metrics);
             if (registry != null) {
                 metrics.bindTo(registry);
             }
@@ -62,7 +70,11 @@ public final class EchoServer implements AutoCloseable {
                     (InetSocketAddress) listener.getLocalAddress());
             server.thread.start();
             return server;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Nothing runs yet: close what was opened (the selector too), then report.
+            if (reactor != null) {
+                reactor.closeSelector();
+            }
             listener.close();
             throw e;
         }
@@ -103,29 +115,47 @@ public final class EchoServer implements AutoCloseable {
         onReactor(reactor::resumeAccepting);
     }
 
-    /** The metrics summary line, read on the reactor thread so that it is consistent. */
+    /**
+     * The metrics summary line, read on the reactor thread so that it is consistent; after
+     * the server has stopped, read at once (the counters are final then).
+     */
     public String summary() {
-        return onReactor(metrics::summary);
+        return onReactor(metrics::summary, true);
     }
 
     private void onReactor(Runnable action) {
         onReactor(() -> {
             action.run();
             return null;
-        });
+        }, false);
     }
 
-    private <T> T onReactor(Supplier<T> action) {
+    /**
+     * Runs {@code action} on the reactor thread and waits for its answer. Once the loop has
+     * ended, no task runs any more: then {@code action} runs here if {@code afterStop}
+     * allows it (it only reads final values), else this fails at once.
+     */
+    private <T> T onReactor(Supplier<T> action, boolean afterStop) {
         CompletableFuture<T> done = new CompletableFuture<>();
-        reactor.execute(() -> done.complete(action.get()));
+        if (!reactor.terminated()) {
+            reactor.execute(() -> done.complete(action.get()));
+        }
         try {
-            return done.get(10, TimeUnit.SECONDS);
+            // Wait for the answer, or for the loop to end: a task sent as it ended never runs.
+            CompletableFuture.anyOf(done, stopped).get(10, TimeUnit.SECONDS);
+            if (done.isDone()) {
+                return done.get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the reactor", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the reactor did not run the request", e);
         }
+        if (afterStop) {
+            return action.get();
+        }
+        throw new IllegalStateException("the server has stopped");
     }
 
     /** The reactor, for tests in this package. */

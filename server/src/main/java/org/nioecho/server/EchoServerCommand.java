@@ -72,6 +72,16 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "On SIGTERM/SIGINT, time allowed to send what is owed (default: ${DEFAULT-VALUE}).")
     private String drainTimeout = "5s";
 
+    @Option(names = "--write-timeout", paramLabel = "DURATION",
+            description = "Close a connection that owes bytes when its peer takes none of them for this long;"
+                    + " 0 = never (default: ${DEFAULT-VALUE}).")
+    private String writeTimeout = "60s";
+
+    @Option(names = "--max-output-memory", paramLabel = "SIZE",
+            description = "Direct memory for all output buffers; when used up, connections that would need more"
+                    + " are not read until memory frees (default: ${DEFAULT-VALUE}).")
+    private String maxOutputMemory = "64MiB";
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics; 0 picks a port (default: off).")
     private Integer metricsPort;
@@ -158,21 +168,57 @@ public final class EchoServerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "Invalid value for option '--log-level': '" + logLevel + "' (use debug, info, warn or error)");
         }
+        // Every value is checked here, before anything starts: one line naming the option, exit 2.
+        check("--port", port >= 0 && port <= 65535, port + " is not a port (0..65535)");
+        check("--backlog", backlog > 0, backlog + " must be positive");
+        check("--max-connections", maxConnections > 0, maxConnections + " must be positive");
+        if (metricsPort != null) {
+            check("--metrics-port", metricsPort >= 0 && metricsPort <= 65535, metricsPort + " is not a port (0..65535)");
+        }
+        int highWaterBytes = option("--high-water", () -> Units.parseIntBytes(highWater));
+        check("--high-water", highWaterBytes > 0, "'" + highWater + "' must be positive");
+        int lowWaterBytes = option("--low-water", () -> Units.parseIntBytes(lowWater));
+        check("--low-water", lowWaterBytes < highWaterBytes,
+                "'" + lowWater + "' must be below the high-water mark (" + highWater + ")");
+        int readBufferBytes = option("--read-buffer", () -> Units.parseIntBytes(readBuffer));
+        check("--read-buffer", readBufferBytes >= 64, "'" + readBuffer + "' must be at least 64 bytes");
+        long maxOutputMemoryBytes = option("--max-output-memory", () -> Units.parseBytes(maxOutputMemory));
+        check("--max-output-memory", maxOutputMemoryBytes >= highWaterBytes,
+                "'" + maxOutputMemory + "' must be at least the high-water mark (" + highWater + ")");
+        check("--max-output-memory", maxOutputMemoryBytes <= ServerConfig.MAX_OUTPUT_MEMORY_BYTES,
+                "'" + maxOutputMemory + "' is too large (at most 1TiB)");
         try {
             return ServerConfig.builder()
                     .bindAddress(bind)
                     .port(port)
                     .backlog(backlog)
                     .maxConnections(maxConnections)
-                    .idleTimeout(option("--idle-timeout", () -> Units.parseDuration(idleTimeout)))
-                    .lowWaterBytes(option("--low-water", () -> Units.parseIntBytes(lowWater)))
-                    .highWaterBytes(option("--high-water", () -> Units.parseIntBytes(highWater)))
-                    .readBufferBytes(option("--read-buffer", () -> Units.parseIntBytes(readBuffer)))
-                    .acceptBackoff(option("--accept-backoff", () -> Units.parseDuration(acceptBackoff)))
-                    .drainTimeout(option("--drain-timeout", () -> Units.parseDuration(drainTimeout)))
+                    .idleTimeout(duration("--idle-timeout", idleTimeout, true))
+                    .lowWaterBytes(lowWaterBytes)
+                    .highWaterBytes(highWaterBytes)
+                    .readBufferBytes(readBufferBytes)
+                    .acceptBackoff(duration("--accept-backoff", acceptBackoff, false))
+                    .drainTimeout(duration("--drain-timeout", drainTimeout, true))
+                    .writeTimeout(duration("--write-timeout", writeTimeout, true))
+                    .maxOutputMemoryBytes(maxOutputMemoryBytes)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
+        }
+    }
+
+    /** A duration within 0 (if {@code zeroAllowed}) and {@link ServerConfig#MAX_DURATION}. */
+    private Duration duration(String name, String text, boolean zeroAllowed) {
+        Duration value = option(name, () -> Units.parseDuration(text));
+        check(name, zeroAllowed || !value.isZero(), "'" + text + "' must be positive");
+        check(name, value.compareTo(ServerConfig.MAX_DURATION) <= 0,
+                "'" + text + "' is too long (at most " + ServerConfig.MAX_DURATION.toHours() + "h)");
+        return value;
+    }
+
+    private void check(String name, boolean valid, String problem) {
+        if (!valid) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + name + "': " + problem);
         }
     }
 

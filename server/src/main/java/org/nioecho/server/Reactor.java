@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +21,13 @@ import java.util.function.Consumer;
 
 /**
  * The event loop: one thread, one {@link Selector}. Each ready key's attachment (a
- * {@link ChannelHandler}) is called in turn; timers (accept back-off, idle sweep, drain
- * deadline) bound the select timeout.
+ * {@link ChannelHandler}) is called in turn; timers (accept back-off, the idle and
+ * write-timeout sweep, drain deadline) bound the select timeout.
+ *
+ * <p>Output memory: connections borrow output buffers from one {@link BufferPool} within
+ * {@code --max-output-memory}. A connection that would need more than the budget has left
+ * stops reading and waits in {@link #budgetPaused}, first come first served; each turn
+ * wakes the waiters at its head whose need the freed memory now covers.
  *
  * <p>Other threads talk to it only through {@link #execute(Runnable)}: a JCTools MPSC
  * queue plus a gated {@link Selector#wakeup()}, sent only when the reactor may be
@@ -39,16 +45,19 @@ final class Reactor implements Runnable {
     private final Acceptor acceptor;
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
+    private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(256);
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final MessagePassingQueue.Consumer<Runnable> runTask = this::runTask;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final long idleTimeoutNanos;
+    private final long writeTimeoutNanos;
+    private final long sweepPeriodNanos;
 
     private long nowNanos = System.nanoTime();
     private boolean clockFresh;
-    private long nextIdleSweepNanos;
+    private long nextSweepNanos;
     private boolean shuttingDown;
     private long drainDeadlineNanos;
     private volatile Throwable failure;
@@ -56,14 +65,21 @@ final class Reactor implements Runnable {
     Reactor(ServerConfig config, ServerSocketChannel listener, ServerMetrics metrics) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.selector = Selector.open();
-        this.readBuffer = ByteBuffer.allocateDirect(config.readBufferBytes());
-        this.outputBuffers = new BufferPool(config.highWaterBytes(), 64);
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
-        this.nextIdleSweepNanos = nowNanos + idleSweepPeriodNanos();
+        this.writeTimeoutNanos = config.writeTimeout().toNanos();
+        this.sweepPeriodNanos = sweepPeriodNanos(idleTimeoutNanos, writeTimeoutNanos);
+        this.nextSweepNanos = nowNanos + sweepPeriodNanos;
+        this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
         this.acceptor = new Acceptor(this, listener);
-        listener.configureBlocking(false);
-        acceptor.register(selector);
+        this.selector = Selector.open();
+        try {
+            this.readBuffer = ByteBuffer.allocateDirect(config.readBufferBytes());
+            listener.configureBlocking(false);
+            acceptor.register(selector);
+        } catch (Throwable e) {
+            closeSelector();
+            throw e;
+        }
     }
 
     /** Runs {@code task} on the reactor thread, soon. Safe from any thread. */
@@ -92,6 +108,9 @@ final class Reactor implements Runnable {
                 if (finished()) {
                     break;
                 }
+                if (!budgetPaused.isEmpty()) {
+                    wakeBudgetPaused();
+                }
                 select();
                 clearInterrupt();
                 runTimers();
@@ -103,9 +122,17 @@ final class Reactor implements Runnable {
             failure = e; // the thread's uncaught-exception handler prints it
             throw e;
         } finally {
-            closeEverything();
-            terminated.countDown();
+            try {
+                closeEverything();
+            } finally {
+                terminated.countDown(); // even if closing failed: whoever waits must learn the loop ended
+            }
         }
+    }
+
+    /** True once the loop has ended: a task sent now would never run. */
+    boolean terminated() {
+        return terminated.getCount() == 0;
     }
 
     private void select() throws IOException {
@@ -159,13 +186,34 @@ final class Reactor implements Runnable {
         }
     }
 
+    /** Wakes the waiters at the head of the queue whose need the budget covers now (closed ones are dropped). */
+    private void wakeBudgetPaused() {
+        for (Connection waiting = budgetPaused.peekFirst(); waiting != null; waiting = budgetPaused.peekFirst()) {
+            if (!waiting.isClosed() && waiting.budgetNeedBytes() > outputBuffers.availableBytes()) {
+                return;
+            }
+            budgetPaused.pollFirst();
+            waiting.resumeAfterBudget();
+        }
+    }
+
+    /** {@code connection} stopped reading until the output budget can cover its need. */
+    void pausedForBudget(Connection connection) {
+        budgetPaused.addLast(connection);
+    }
+
     private void runTimers() {
         nowNanos = System.nanoTime();
         acceptor.onTimer(nowNanos);
-        if (idleTimeoutNanos > 0 && nowNanos - nextIdleSweepNanos >= 0) {
-            nextIdleSweepNanos = nowNanos + idleSweepPeriodNanos();
+        if (sweepPeriodNanos > 0 && nowNanos - nextSweepNanos >= 0) {
+            nextSweepNanos = nowNanos + sweepPeriodNanos;
             for (Connection connection : connections()) {
-                connection.closeIfIdle(nowNanos, idleTimeoutNanos);
+                if (idleTimeoutNanos > 0) {
+                    connection.closeIfIdle(nowNanos, idleTimeoutNanos);
+                }
+                if (writeTimeoutNanos > 0) {
+                    connection.closeIfWriteStalled(nowNanos, writeTimeoutNanos);
+                }
             }
         }
         if (shuttingDown && nowNanos - drainDeadlineNanos >= 0) {
@@ -185,8 +233,8 @@ final class Reactor implements Runnable {
         if (resume != Long.MAX_VALUE) {
             next = resume;
         }
-        if (idleTimeoutNanos > 0) {
-            next = Math.min(next, nextIdleSweepNanos);
+        if (sweepPeriodNanos > 0) {
+            next = Math.min(next, nextSweepNanos);
         }
         if (shuttingDown) {
             next = Math.min(next, drainDeadlineNanos);
@@ -198,8 +246,20 @@ final class Reactor implements Runnable {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1);
     }
 
-    private long idleSweepPeriodNanos() {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), idleTimeoutNanos / 4);
+    /**
+     * One sweep serves both timeouts, every quarter of the shorter one (at least 10 ms): a
+     * connection is closed between 1 and 1.25 timeouts after its last input or write
+     * progress. 0 when both are off.
+     */
+    private static long sweepPeriodNanos(long idleTimeoutNanos, long writeTimeoutNanos) {
+        long shortest = Long.MAX_VALUE;
+        if (idleTimeoutNanos > 0) {
+            shortest = idleTimeoutNanos;
+        }
+        if (writeTimeoutNanos > 0) {
+            shortest = Math.min(shortest, writeTimeoutNanos);
+        }
+        return shortest == Long.MAX_VALUE ? 0 : Math.max(TimeUnit.MILLISECONDS.toNanos(10), shortest / 4);
     }
 
     /** Begins a graceful shutdown: stop accepting and reading, send what is owed, close. */
@@ -247,10 +307,21 @@ final class Reactor implements Runnable {
     }
 
     private void closeEverything() {
-        for (Connection connection : connections()) {
-            connection.close(CloseCause.SHUTDOWN);
+        try {
+            for (Connection connection : connections()) {
+                connection.close(CloseCause.SHUTDOWN);
+            }
+        } finally {
+            try {
+                acceptor.close();
+            } finally {
+                closeSelector();
+            }
         }
-        acceptor.close();
+    }
+
+    /** Closes the selector; for a reactor whose thread never started (a failed start) too. */
+    void closeSelector() {
         try {
             selector.close();
         } catch (IOException e) {

@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param acceptsPerTurn   connections accepted per loop turn at most (fairness)
  * @param acceptBackoff    how long accepting pauses when descriptors run out
  * @param drainTimeout     how long a graceful shutdown may spend sending what is owed
+ * @param writeTimeout     close a connection that owes bytes and whose peer took none of them
+ *                         for this long; zero disables
+ * @param maxOutputMemoryBytes the global budget for output buffers; when it is used up, the
+ *                         connections that would need more stop being read
  */
 public record ServerConfig(
         String bindAddress,
@@ -33,27 +37,48 @@ public record ServerConfig(
         int readBufferBytes,
         int acceptsPerTurn,
         Duration acceptBackoff,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Duration writeTimeout,
+        long maxOutputMemoryBytes) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
+
+    /** The longest duration any option takes: far beyond any sensible timeout, and its nanoseconds fit a long. */
+    public static final Duration MAX_DURATION = Duration.ofDays(1);
+
+    /** The largest output budget: 1 TiB, so that budget arithmetic never overflows. */
+    public static final long MAX_OUTPUT_MEMORY_BYTES = 1L << 40;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(acceptBackoff, "acceptBackoff");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(writeTimeout, "writeTimeout");
         require(port >= 0 && port <= 65535, "port must be within 0..65535, got " + port);
         require(backlog > 0, "backlog must be positive, got " + backlog);
         require(maxConnections > 0, "max connections must be positive, got " + maxConnections);
         require(!idleTimeout.isNegative(), "idle timeout must not be negative");
         require(!drainTimeout.isNegative(), "drain timeout must not be negative");
         require(!acceptBackoff.isNegative() && !acceptBackoff.isZero(), "accept back-off must be positive");
+        require(!writeTimeout.isNegative(), "write timeout must not be negative");
+        requireAtMostMax(idleTimeout, "idle timeout");
+        requireAtMostMax(drainTimeout, "drain timeout");
+        requireAtMostMax(acceptBackoff, "accept back-off");
+        requireAtMostMax(writeTimeout, "write timeout");
         require(highWaterBytes > 0, "high-water mark must be positive, got " + highWaterBytes);
         require(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes,
                 "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
         require(readBufferBytes >= 64, "read buffer must hold at least 64 bytes, got " + readBufferBytes);
         require(acceptsPerTurn > 0, "accepts per turn must be positive, got " + acceptsPerTurn);
+        require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
+                "max output memory (" + maxOutputMemoryBytes + ") must be at least the high-water mark ("
+                        + highWaterBytes + ") and at most 1TiB");
+    }
+
+    private static void requireAtMostMax(Duration duration, String name) {
+        require(duration.compareTo(MAX_DURATION) <= 0, name + " must be at most " + MAX_DURATION.toHours() + "h, got " + duration);
     }
 
     private static void require(boolean condition, String problem) {
@@ -80,6 +105,8 @@ public record ServerConfig(
         private int acceptsPerTurn = 16;
         private Duration acceptBackoff = Duration.ofSeconds(1);
         private Duration drainTimeout = Duration.ofSeconds(5);
+        private Duration writeTimeout = Duration.ofSeconds(60);
+        private long maxOutputMemoryBytes = 64L << 20;
 
         private Builder() {
         }
@@ -95,10 +122,13 @@ public record ServerConfig(
         public Builder acceptsPerTurn(int value) { acceptsPerTurn = value; return this; }
         public Builder acceptBackoff(Duration value) { acceptBackoff = value; return this; }
         public Builder drainTimeout(Duration value) { drainTimeout = value; return this; }
+        public Builder writeTimeout(Duration value) { writeTimeout = value; return this; }
+        public Builder maxOutputMemoryBytes(long value) { maxOutputMemoryBytes = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
-                    lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout);
+                    lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
+                    writeTimeout, maxOutputMemoryBytes);
         }
     }
 }

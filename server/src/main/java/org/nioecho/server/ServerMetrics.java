@@ -16,7 +16,9 @@ import java.util.StringJoiner;
  * <p>Meters: {@code echo.server.connections.active}, {@code .accepted},
  * {@code .closed{cause}}, {@code .paused}, {@code echo.server.backpressure.pauses},
  * {@code echo.server.bytes.received}, {@code echo.server.bytes.sent},
- * {@code echo.server.output.queued}, {@code echo.server.accept.errors{reason}}.
+ * {@code echo.server.output.queued}, {@code echo.server.output.memory},
+ * {@code echo.server.output.memory.max}, {@code echo.server.output.budget.pauses},
+ * {@code echo.server.accept.errors{reason}}.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
@@ -29,6 +31,9 @@ public final class ServerMetrics {
     int paused;
     long pauses;
     long queuedBytes;
+    long outputMemoryBytes;
+    long outputMemoryMaxBytes;
+    long budgetPauses;
     private final long[] closed = new long[CAUSES.length];
     private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
 
@@ -68,6 +73,16 @@ public final class ServerMetrics {
     /** Bytes read but not yet written back, over all connections. */
     public long queuedBytes() {
         return queuedBytes;
+    }
+
+    /** Direct memory held by connections' output buffers now (size classes, so at least {@link #queuedBytes()}). */
+    public long outputMemoryBytes() {
+        return outputMemoryBytes;
+    }
+
+    /** Times a connection stopped being read because the output budget was used up. */
+    public long budgetPauses() {
+        return budgetPauses;
     }
 
     /** Connections closed with {@code cause}. */
@@ -111,6 +126,13 @@ public final class ServerMetrics {
                 .description("Bytes echoed back to peers").baseUnit(BaseUnits.BYTES).register(registry);
         Gauge.builder("echo.server.output.queued", this, m -> m.queuedBytes)
                 .description("Bytes read but not yet written back").baseUnit(BaseUnits.BYTES).register(registry);
+        Gauge.builder("echo.server.output.memory", this, m -> m.outputMemoryBytes)
+                .description("Direct memory held by output buffers").baseUnit(BaseUnits.BYTES).register(registry);
+        Gauge.builder("echo.server.output.memory.max", this, m -> m.outputMemoryMaxBytes)
+                .description("The output-memory budget (--max-output-memory)").baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionCounter.builder("echo.server.output.budget.pauses", this, m -> m.budgetPauses)
+                .description("Times a connection's reading was paused because the output budget was used up")
+                .register(registry);
         for (AcceptError reason : ACCEPT_ERRORS) {
             FunctionCounter.builder("echo.server.accept.errors", this, m -> m.acceptErrors(reason))
                     .description("Failed accepts, by reason").tag("reason", reason.tag()).register(registry);

@@ -25,7 +25,12 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a size (try 65536, 64KiB or 1MiB)");
         }
-        long value = Long.parseLong(m.group(1));
+        long value;
+        try {
+            value = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large");
+        }
         int shift = switch (m.group(2)) {
             case "k", "kb", "kib" -> 10;
             case "m", "mb", "mib" -> 20;
@@ -61,13 +66,17 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration (try 500ms, 30s or 2m)");
         }
-        long value = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(value);
-            case "m" -> Duration.ofMinutes(value);
-            case "h" -> Duration.ofHours(value);
-            default -> Duration.ofSeconds(value);
-        };
+        try {
+            long value = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(value);
+                case "m" -> Duration.ofMinutes(value);
+                case "h" -> Duration.ofHours(value);
+                default -> Duration.ofSeconds(value);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long");
+        }
     }
 
     /** A short form for messages: {@code 1500 ms}, {@code 30 s}. */

@@ -19,7 +19,7 @@ public final class Peers {
     private Peers() {
     }
 
-    static SocketChannel connect(InetSocketAddress address) throws IOException {
+    public static SocketChannel connect(InetSocketAddress address) throws IOException {
         SocketChannel channel = SocketChannel.open(address);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         return channel;
@@ -31,7 +31,7 @@ public final class Peers {
         return bytes;
     }
 
-    static void writeFully(SocketChannel channel, byte[] bytes) throws IOException {
+    public static void writeFully(SocketChannel channel, byte[] bytes) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
             channel.write(buffer);
@@ -39,7 +39,7 @@ public final class Peers {
     }
 
     /** Reads exactly {@code size} bytes (blocking channel). */
-    static byte[] readExactly(SocketChannel channel, int size) throws IOException {
+    public static byte[] readExactly(SocketChannel channel, int size) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(size);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
@@ -61,14 +61,14 @@ public final class Peers {
     }
 
     /** Sends {@code payload} while reading the echo on another thread; returns what came back before EOF. */
-    static byte[] echo(InetSocketAddress address, byte[] payload) throws Exception {
+    public static byte[] echo(InetSocketAddress address, byte[] payload) throws Exception {
         try (SocketChannel channel = connect(address)) {
             return echo(channel, payload);
         }
     }
 
     /** {@link #echo(InetSocketAddress, byte[])} on a connected channel, which it leaves open. */
-    static byte[] echo(SocketChannel channel, byte[] payload) throws Exception {
+    public static byte[] echo(SocketChannel channel, byte[] payload) throws Exception {
         CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
             try {
                 return readToEof(channel);
@@ -102,22 +102,22 @@ public final class Peers {
      * port one of {@code clientPorts}. Naming the clients keeps out TIME_WAIT leftovers of
      * earlier tests whose ephemeral port happens to equal this server's port.
      */
-    static List<TcpState> serverSideStates(int port, Collection<Integer> clientPorts) throws IOException {
+    public static List<TcpState> serverSideStates(int port, Collection<Integer> clientPorts) throws IOException {
         return TcpTable.read().stream()
                 .filter(e -> e.local().getPort() == port && clientPorts.contains(e.remote().getPort()))
                 .map(TcpTable.Entry::state).toList();
     }
 
-    static List<TcpState> serverSideStates(int port, int clientPort) throws IOException {
+    public static List<TcpState> serverSideStates(int port, int clientPort) throws IOException {
         return serverSideStates(port, List.of(clientPort));
     }
 
-    static int localPort(SocketChannel channel) throws IOException {
+    public static int localPort(SocketChannel channel) throws IOException {
         return ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
 
     /** Descriptors this process has open. */
-    static long openDescriptors() throws IOException {
+    public static long openDescriptors() throws IOException {
         try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
             return fds.count();
         }
