@@ -74,8 +74,9 @@ final class RunningServer implements AutoCloseable {
     private boolean awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
-            if (SocketCount.listening(port)) {
-                address = new InetSocketAddress("127.0.0.1", port);
+            InetSocketAddress expected = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+            if (SocketCount.listening(expected)) {
+                address = expected;
                 return true;
             }
             addressSeen.await(50, TimeUnit.MILLISECONDS); // bounded poll interval, ends early if the output shows an address
