@@ -45,7 +45,8 @@ class CompareIT {
                 "-cp", bench.toString(), Compare.class.getName(), "--quick", "--out", out.toString()));
         Process compare = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         boolean ended = compare.waitFor(240, TimeUnit.SECONDS);
-        if (!ended) {
+        if (!ended) { // its servers and load generator too, or they outlive the test
+            compare.descendants().forEach(ProcessHandle::destroyForcibly);
             compare.destroyForcibly();
             compare.waitFor(10, TimeUnit.SECONDS);
         }
