@@ -1,6 +1,7 @@
 package org.nioecho.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,9 @@ class CompareIT {
         return jar;
     }
 
+    /** Above the 240 s it gives Compare itself (and the module's 120 s default), so its own message comes first. */
     @Test
+    @Timeout(300)
     void quickComparisonRunsEveryServerAndWritesEveryReport() throws IOException, InterruptedException {
         Path server = jar("nioecho.server.jar");
         Path client = jar("nioecho.client.jar");
