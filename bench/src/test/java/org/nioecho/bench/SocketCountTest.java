@@ -60,6 +60,7 @@ class SocketCountTest {
         try (Neighbours pair = Neighbours.bind(other);
              Socket foreign = connect(new InetSocketAddress(other, pair.port()));
              Socket foreignServerSide = pair.other().accept()) {
+            assertEquals(foreign.getLocalPort(), foreignServerSide.getPort(), "the foreign connection is up");
             ServerSocket listener = pair.loopback();
             InetSocketAddress server = new InetSocketAddress(LOOPBACK, listener.getLocalPort());
             assertTrue(SocketCount.listening(server));
