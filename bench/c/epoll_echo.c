@@ -86,6 +86,13 @@ int main(int argc, char **argv) {
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* SIGTERM/SIGINT stay blocked except inside epoll_pwait: one arriving between the check
+       of `stop` and the wait would otherwise be handled there and the wait would never end. */
+    sigset_t stop_signals, while_waiting;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop_signals, &while_waiting);
 
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     int one = 1;
@@ -107,10 +114,10 @@ int main(int argc, char **argv) {
     static char buf[READ_BYTES];
     struct epoll_event events[MAX_EVENTS];
     while (!stop) {
-        int ready = epoll_wait(epfd, events, MAX_EVENTS, -1);
+        int ready = epoll_pwait(epfd, events, MAX_EVENTS, -1, &while_waiting);
         if (ready < 0) {
             if (errno == EINTR) continue;
-            perror("epoll_wait");
+            perror("epoll_pwait");
             return 1;
         }
         for (int i = 0; i < ready; i++) {

@@ -89,9 +89,9 @@ public final class BlockingEchoServer implements Callable<Integer> {
         }
         ExecutorService perTask = virtual ? VirtualThreads.newThreadPerTaskExecutor() : null;
         String name = virtual ? "virtual-thread server" : "thread-per-connection server";
+        onTerminationSignal(listener); // before the ready line: a SIGTERM after it must stop us with 0
         out.println(Listening.line(name, (InetSocketAddress) listener.getLocalSocketAddress()));
         out.flush();
-        onTerminationSignal(listener);
         acceptLoop(listener, perTask, bufferBytes, err);
         out.println("nioecho " + name + " stopped: " + accepted.get() + " connections, "
                 + failedThreads.get() + " refused for want of a thread, " + ioErrors.get() + " ended by an I/O error");

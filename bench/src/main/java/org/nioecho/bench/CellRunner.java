@@ -177,9 +177,8 @@ final class CellRunner implements AutoCloseable {
     private static long awaitConnections(ServerProcess server, int threshold, LoadGenerator.Run run)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int port = server.address().getPort();
         while (run.isAlive() && System.nanoTime() < deadline) {
-            if (SocketCount.serverSide(port) >= threshold) {
+            if (SocketCount.serverSide(server.address()) >= threshold) {
                 return System.nanoTime();
             }
             Thread.sleep(20); // poll period of the kernel's table, not synchronisation
@@ -190,7 +189,7 @@ final class CellRunner implements AutoCloseable {
     /** Lets the previous round's connections finish closing, so that they are not counted as this round's. */
     private static void awaitNoConnections(ServerProcess server) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (SocketCount.serverSide(server.address().getPort()) > 0 && System.nanoTime() < deadline) {
+        while (SocketCount.serverSide(server.address()) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20); // poll period of the kernel's table, not synchronisation
         }
     }

@@ -104,11 +104,11 @@ public final class NettyEchoServer implements Callable<Integer> {
                 err.println("netty-echo-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
                 return 1;
             }
-            out.println(Listening.line("netty " + transport + " server", (InetSocketAddress) listener.localAddress()));
-            out.flush();
-            for (String signal : new String[] {"TERM", "INT"}) {
+            for (String signal : new String[] {"TERM", "INT"}) { // before the ready line: a SIGTERM after it must stop us with 0
                 Signal.handle(new Signal(signal), s -> listener.close());
             }
+            out.println(Listening.line("netty " + transport + " server", (InetSocketAddress) listener.localAddress()));
+            out.flush();
             listener.closeFuture().sync();
             out.println("nioecho netty " + transport + " server stopped");
             out.flush();

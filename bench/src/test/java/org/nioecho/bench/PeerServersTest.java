@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PeerServersTest {
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final Duration EXCHANGE = Duration.ofSeconds(60);
+    private static final int SOCKET_TIMEOUT_MS = 20_000;
 
     static ServerSpec peer(String name, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -52,17 +55,19 @@ class PeerServersTest {
         try {
             byte[] sent = new byte[1 << 20];
             new SplittableRandom(7).nextBytes(sent);
-            try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
-                socket.setSoTimeout(20_000);
-                InputStream in = socket.getInputStream();
-                CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(in));
-                OutputStream out = socket.getOutputStream();
-                for (int at = 0; at < sent.length; at += 10_000) {
-                    out.write(sent, at, Math.min(10_000, sent.length - at));
+            // writes have no socket timeout: the whole exchange is bounded, and stopping the server ends a stuck write
+            assertTimeoutPreemptively(EXCHANGE, () -> {
+                try (Socket socket = connect(server)) {
+                    InputStream in = socket.getInputStream();
+                    CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(in));
+                    OutputStream out = socket.getOutputStream();
+                    for (int at = 0; at < sent.length; at += 10_000) {
+                        out.write(sent, at, Math.min(10_000, sent.length - at));
+                    }
+                    socket.shutdownOutput();
+                    assertArrayEquals(sent, echoed.get(30, TimeUnit.SECONDS), "every byte back, in order, then EOF");
                 }
-                socket.shutdownOutput();
-                assertArrayEquals(sent, echoed.get(30, TimeUnit.SECONDS), "every byte back, in order, then EOF");
-            }
+            });
         } finally {
             int exit = server.stop(STOP_GRACE);
             assertEquals(0, exit, "SIGTERM stops it with 0:" + server.lastOutput());
@@ -89,9 +94,8 @@ class PeerServersTest {
                         + System.getProperty("java.class.path") + "' " + BlockingEchoServer.class.getName() + " --port {port}"), null);
         assertTrue(spec.usesPortPlaceholder());
         ServerProcess server = spec.start(START);
-        try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("ping".getBytes());
+        try (Socket socket = connect(server)) {
+            socket.getOutputStream().write("ping".getBytes()); // 4 bytes: the socket's buffer takes them
             byte[] back = socket.getInputStream().readNBytes(4);
             assertEquals("ping", new String(back));
         } finally {
@@ -104,6 +108,19 @@ class PeerServersTest {
         ServerSpec spec = new ServerSpec("broken", "broken", List.of("/bin/sh", "-c", "echo 'cannot listen: no' >&2; exit 1"), null);
         IOException e = assertThrows(IOException.class, () -> spec.start(START));
         assertTrue(e.getMessage().contains("exit code 1") && e.getMessage().contains("cannot listen: no"), e.getMessage());
+    }
+
+    /** A connection with bounded connect and reads. */
+    private static Socket connect(ServerProcess server) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(server.address(), SOCKET_TIMEOUT_MS);
+            socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     private static byte[] readAll(InputStream in) {

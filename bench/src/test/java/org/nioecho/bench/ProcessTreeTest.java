@@ -24,13 +24,19 @@ class ProcessTreeTest {
         assertEquals(0, ProcessTree.statusKiB(status, "VmSwap:"));
     }
 
+    /**
+     * The kernel reports VmHWM as the larger of the recorded peak and the current RSS, computed in
+     * the same read of {@code /proc/PID/status} that reports VmRSS, so for one process the peak is
+     * never below what it holds: an exact bound, no slack. (For a tree it would not hold: RSS is
+     * summed over the tree, the peak is the root's; this JVM has no child process while it runs.)
+     */
     @Test
     void samplesThisJvm() throws IOException {
         ProcessTree.Sample sample = ProcessTree.sample(ProcessHandle.current().pid());
+        assertEquals(1, sample.processes(), "the test JVM runs no child process now: " + sample);
         assertTrue(sample.threads() > 1, "a JVM has several threads: " + sample);
         assertTrue(sample.rssBytes() > 1 << 20, "and some resident memory: " + sample);
-        assertTrue(sample.hwmBytes() >= sample.rssBytes() / 2, "its peak is not below what it holds: " + sample);
+        assertTrue(sample.hwmBytes() >= sample.rssBytes(), "its peak is not below what it holds: " + sample);
         assertTrue(sample.cpuTicks() > 0, "it has run: " + sample);
-        assertTrue(sample.processes() >= 1);
     }
 }

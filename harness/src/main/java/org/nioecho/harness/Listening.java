@@ -34,9 +34,19 @@ public final class Listening {
         return m.find() ? Optional.of(new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)))) : Optional.empty();
     }
 
-    /** Whether a socket of this network namespace listens on {@code port} (any address, IPv4 or IPv6). */
+    /**
+     * Whether a socket of this network namespace listens where a loopback client reaches
+     * {@code port}: on 127.0.0.1, ::1 or a wildcard address. Other local addresses do not
+     * count: the table is the machine's, and a socket on, say, 127.0.0.2 may share the number.
+     */
     public static boolean isListening(int port) throws IOException {
-        return TcpTable.read().stream().anyMatch(e -> e.state() == TcpState.LISTEN && e.local().getPort() == port);
+        return TcpTable.read().stream().anyMatch(e -> e.state() == TcpState.LISTEN && e.local().getPort() == port
+                && reachableFromLoopback(e.local().getAddress()));
+    }
+
+    private static boolean reachableFromLoopback(InetAddress address) {
+        return address.isAnyLocalAddress() || address.equals(InetAddress.getLoopbackAddress())
+                || address.getHostAddress().equals("0:0:0:0:0:0:0:1");
     }
 
     /** A loopback port free at this moment, for a command that takes its port as an argument. */
