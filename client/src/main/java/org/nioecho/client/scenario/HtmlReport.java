@@ -134,8 +134,8 @@ public final class HtmlReport {
             arrowItem(html, "rst", false, "RST: sent (tcp_send_reset) by the end whose port it came from, "
                     + "received (tcp_receive_reset) by the other");
         }
-        arrowItem(html, "data", false, "data, from the application's write and read calls: approximate "
-                + "(no event records data segments)");
+        arrowItem(html, "data", false, "data, from the application's write and read calls, drawn as arrived when "
+                + "the call returned: approximate, it may have gone earlier (no event records data segments)");
         arrowItem(html, "fin", true, "dashed: no event shows that it arrived");
         item(html, "<text class=\"call\" x=\"2\" y=\"12\">call</text>",
                 "the application's calls and what they returned, when they returned");
@@ -173,6 +173,7 @@ public final class HtmlReport {
             table.facts td { padding: 2px 0; }
             table.index { border-collapse: collapse; }
             table.index th, table.index td { text-align: left; vertical-align: top; padding: 4px 10px; border-bottom: 1px solid #d0d7de; }
+            table.index td:nth-child(-n+2) { white-space: nowrap; }
             .legend ul { list-style: none; padding: 0; margin: 8px 0; font-size: 12px; color: #57606a; columns: 2; }
             .legend li { margin: 1px 0; break-inside: avoid; }
             .legend svg { vertical-align: middle; }

@@ -1,5 +1,6 @@
 package org.nioecho.client.scenario;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,6 +39,17 @@ class HtmlReportCaptureTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** The records drawn, for an index of them all when the pages are kept. */
+    private static final List<ScenarioRecord> DRAWN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterAll
+    static void indexesThePicturesKept() throws IOException {
+        String kept = System.getProperty("nioecho.pictures");
+        if (kept != null && !DRAWN.isEmpty()) {
+            HtmlReport.write(Path.of(kept), DRAWN);
+        }
+    }
+
     @BeforeAll
     static void needsTracepoints() {
         assumeTrue(TcpTracer.unavailableReason().isEmpty(),
@@ -67,6 +79,7 @@ class HtmlReportCaptureTest {
         }
         Path dir = pictures(temp);
         HtmlReport.write(dir, List.of(record));
+        DRAWN.add(record);
         var doc = parse(Files.readString(dir.resolve("normal-close.html")));
         List<String> client = texts(doc, "state-client");
         List<String> server = texts(doc, "state-server");
@@ -106,6 +119,7 @@ class HtmlReportCaptureTest {
         }
         Path dir = pictures(temp);
         HtmlReport.write(dir, List.of(record));
+        DRAWN.add(record);
         var doc = parse(Files.readString(dir.resolve("server-killed.html")));
         assertEquals(1, arrows(doc, "fin").size(), "the dead server's kernel closed with FIN: " + record.events());
         assertEquals(1, arrows(doc, "rst").size(), "the write drew an RST: " + record.events());
