@@ -154,6 +154,8 @@ final class SequenceDiagram {
         private final List<Arrow> arrows = new ArrayList<>();
         private final String[] connectionOf;
         private final Map<String, Integer> connections = new LinkedHashMap<>();
+        /** Per row: whether an RST was sent or received at the same socket within {@link #RST_NEAR_NANOS}. */
+        private boolean[] nearReset;
 
         Builder(ScenarioRecord record, List<Item> items) {
             this.record = record;
@@ -303,15 +305,22 @@ final class SequenceDiagram {
         }
 
         private boolean nearReset(int index) {
-            KernelEvent e = items.get(index).event();
-            for (Item other : items) {
-                KernelEvent r = other.event();
-                if (r != null && (r.kind() == KernelEvent.Kind.RESET_SENT || r.kind() == KernelEvent.Kind.RESET_RECEIVED)
-                        && r.local().equals(e.local()) && Math.abs(r.monoNanos() - e.monoNanos()) <= RST_NEAR_NANOS) {
-                    return true;
+            if (nearReset == null) {
+                nearReset = new boolean[items.size()];
+                for (int i = 0; i < items.size(); i++) {
+                    KernelEvent r = items.get(i).event();
+                    if (r == null || r.kind() != KernelEvent.Kind.RESET_SENT && r.kind() != KernelEvent.Kind.RESET_RECEIVED) {
+                        continue;
+                    }
+                    for (int j = 0; j < items.size(); j++) {
+                        KernelEvent e = items.get(j).event();
+                        if (e != null && e.local().equals(r.local()) && Math.abs(r.monoNanos() - e.monoNanos()) <= RST_NEAR_NANOS) {
+                            nearReset[j] = true;
+                        }
+                    }
                 }
             }
-            return false;
+            return nearReset[index];
         }
 
         private boolean samePeerConnection(int a, int b) {

@@ -71,7 +71,7 @@ final class SequenceSvg {
             row(svg, rows.get(i), lines.get(i), y[i], startNanos);
         }
         if (diagram.rowsLeftOut() > 0) {
-            text(svg, "note", TIME_X + 6, at + ROW_PX * 1.5, "start", diagram.rowsLeftOut()
+            text(svg, "left-out", TIME_X + 6, at + ROW_PX * 1.5, "start", diagram.rowsLeftOut()
                     + " later events and calls are not drawn (at most " + SequenceDiagram.MAX_ROWS + " rows)");
         }
         return svg.append("</svg>\n").toString();

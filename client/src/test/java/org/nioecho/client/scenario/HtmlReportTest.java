@@ -204,6 +204,118 @@ class HtmlReportTest {
         assertEquals(List.of(), texts(doc, "gap"), "no pause of 50 ms or more in a plain close");
     }
 
+    /** The server's host crashed (its namespace's link went down): the client retransmits, then times out. */
+    static ScenarioRecord hostCrash() {
+        InetSocketAddress client = new InetSocketAddress("198.18.0.1", 40000);
+        InetSocketAddress server = new InetSocketAddress("198.18.0.2", 9877);
+        List<KernelEvent> events = new ArrayList<>();
+        for (long ms : new long[] {1_210, 1_620, 2_440, 4_080, 7_360}) {
+            events.add(new KernelEvent(nanos(ms * 1000), KernelEvent.Kind.RETRANSMIT, client, server,
+                    TcpState.ESTABLISHED, null, 0, null));
+        }
+        events.add(new KernelEvent(nanos(13_920_000), KernelEvent.Kind.ERROR, client, server, TcpState.ESTABLISHED,
+                null, 110, null));
+        events.add(state(13_920_010, client, server, TcpState.ESTABLISHED, TcpState.CLOSE));
+        List<TimelineEntry> timeline = List.of(
+                entry(900_000, "netns", "server namespace's link down (host crash)", null),
+                entry(1_000_000, "client", "write 6 bytes", "ok"),
+                entry(13_920_100, "client", "read (blocks)", "IOException: Connection timed out (ETIMEDOUT)"));
+        return new ScenarioRecord(new Verdict("host-crash", "write ok; read → ETIMEDOUT", "read → ETIMEDOUT",
+                Outcome.MATCH), "tracepoints", START, timeline, events, Set.of(9877), 0);
+    }
+
+    @Test
+    void drawsACrashedHostsSilenceAsRetransmissionsThatGoNowhereOnAReadableScale() throws Exception {
+        ScenarioRecord record = hostCrash();
+        var doc = parse(HtmlReport.page(record));
+        assertEquals(List.of("198.18.0.1:40000", "198.18.0.2:9877"), texts(doc, "head-address"), "the namespaces' hosts");
+        assertEquals(5, arrows(doc, "retransmit").size());
+        assertEquals(5, arrows(doc, "unconfirmed").size(), "no retransmission is seen arriving");
+        assertEquals(List.of("error ETIMEDOUT (110) stored"), texts(doc, "error-client"));
+        assertEquals(List.of("CLOSE"), texts(doc, "state-client"));
+        assertTrue(texts(doc, "gap").contains("6.56 s later"), texts(doc, "gap").toString());
+        double height = Double.parseDouble(((org.w3c.dom.Element) doc.getElementsByTagNameNS("*", "svg").item(
+                doc.getElementsByTagNameNS("*", "svg").getLength() - 1)).getAttribute("height"));
+        assertTrue(height < 700, "14 s fit on a page: " + height);
+    }
+
+    /** Both ends close at once (as traced on loopback): FIN_WAIT1 → CLOSING → CLOSE at each. */
+    static ScenarioRecord simultaneousClose() {
+        InetSocketAddress a = new InetSocketAddress("127.0.0.1", 50001);
+        InetSocketAddress b = new InetSocketAddress("127.0.0.1", 50000);
+        List<KernelEvent> events = List.of(
+                state(100_000, a, b, TcpState.ESTABLISHED, TcpState.FIN_WAIT1),
+                state(100_003, b, a, TcpState.ESTABLISHED, TcpState.FIN_WAIT1),
+                state(100_010, b, a, TcpState.FIN_WAIT1, TcpState.CLOSING),
+                state(100_012, a, b, TcpState.FIN_WAIT1, TcpState.CLOSING),
+                state(100_020, b, a, TcpState.CLOSING, TcpState.CLOSE),
+                state(100_022, a, b, TcpState.CLOSING, TcpState.CLOSE));
+        return new ScenarioRecord(new Verdict("simultaneous-close", "both CLOSING, both TIME_WAIT",
+                "seen", Outcome.MATCH), "tracepoints", START, List.of(), events, Set.of(50000), 0);
+    }
+
+    @Test
+    void drawsASimultaneousCloseAsTwoCrossingFinsEachAcked() throws Exception {
+        ScenarioRecord record = simultaneousClose();
+        var doc = parse(HtmlReport.page(record));
+        assertEquals(List.of("FIN_WAIT1", "CLOSING", "CLOSE"), texts(doc, "state-client"));
+        assertEquals(List.of("FIN_WAIT1", "CLOSING", "CLOSE"), texts(doc, "state-server"));
+        var fins = arrows(doc, "fin");
+        assertEquals(2, fins.size());
+        assertTrue(attribute(fins.get(0), "y2") > attribute(fins.get(1), "y1")
+                && attribute(fins.get(1), "y2") > attribute(fins.get(0), "y1"), "the FINs cross");
+        assertEquals(2, arrows(doc, "ack").size(), "each end acks the other's FIN in CLOSING");
+        assertEquals(0, arrows(doc, "unconfirmed").size());
+        assertEquals(List.of("a TIME_WAIT entry takes over", "a TIME_WAIT entry takes over"),
+                HtmlReportPages.byClass(doc, "text", "hint"));
+    }
+
+    @Test
+    void numbersTheConnectionsWhenThereAreSeveral() throws Exception {
+        InetSocketAddress second = new InetSocketAddress("127.0.0.1", 42250);
+        List<KernelEvent> events = List.of(
+                state(1_000, C, S, TcpState.ESTABLISHED, TcpState.FIN_WAIT1),
+                state(1_005, S, C, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT),
+                state(2_000, second, S, TcpState.ESTABLISHED, TcpState.FIN_WAIT1),
+                state(2_005, S, second, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT));
+        ScenarioRecord record = new ScenarioRecord(new Verdict("two", "n", "o", Outcome.MATCH), "tracepoints", START,
+                List.of(), events, Set.of(SERVER), 0);
+        var doc = parse(HtmlReport.page(record));
+        assertEquals(List.of("#1 FIN_WAIT1", "#2 FIN_WAIT1"), texts(doc, "state-client"));
+        assertEquals(List.of("#1 CLOSE_WAIT", "#2 CLOSE_WAIT"), texts(doc, "state-server"));
+        assertEquals(2, arrows(doc, "fin").size());
+        assertEquals(0, arrows(doc, "unconfirmed").size(), "each FIN arrives on its own connection");
+        assertEquals(List.of("127.0.0.1:42240, 127.0.0.1:42250", "127.0.0.1:46861"), texts(doc, "head-address"));
+    }
+
+    @Test
+    void drawsAtMostAPageOfRowsAndSaysHowManyAreLeftOut() throws Exception {
+        List<KernelEvent> events = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            InetSocketAddress client = new InetSocketAddress("127.0.0.1", 30000 + i);
+            events.add(state(i * 100L, client, S, TcpState.SYN_SENT, TcpState.ESTABLISHED));
+            events.add(state(i * 100L + 50, client, S, TcpState.ESTABLISHED, TcpState.FIN_WAIT1));
+        }
+        ScenarioRecord record = new ScenarioRecord(new Verdict("many-close", "n", "o", Outcome.MATCH), "tracepoints",
+                START, List.of(), events, Set.of(SERVER), 0);
+        var doc = parse(HtmlReport.page(record));
+        assertEquals(SequenceDiagram.MAX_ROWS, texts(doc, "time").size());
+        assertEquals(List.of("600 later events and calls are not drawn (at most 400 rows)"), texts(doc, "left-out"));
+    }
+
+    /** All the hand-built pages in one report; with {@code -Dnioecho.pictures=DIR} they are kept there to look at. */
+    @Test
+    void writesEveryHandBuiltPageAsWellFormedXhtml(@TempDir Path temp) throws Exception {
+        String kept = System.getProperty("nioecho.pictures");
+        Path dir = kept == null ? temp : Path.of(kept).resolve("hand-built");
+        List<ScenarioRecord> records = List.of(plainClose("notes"), serverKilled(), hostCrash(), simultaneousClose());
+        HtmlReport.write(dir, records);
+        for (String file : HtmlReport.fileNames(records)) {
+            parse(Files.readString(dir.resolve(file)));
+        }
+        parse(Files.readString(dir.resolve("index.html")));
+    }
+
     static KernelEvent state(long micros, InetSocketAddress local, InetSocketAddress remote, TcpState from, TcpState to) {
         return new KernelEvent(nanos(micros), KernelEvent.Kind.STATE, local, remote, from, to, 0, null);
     }
