@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -51,7 +53,7 @@ final class SequenceDiagram {
         }
 
         String css() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -448,7 +450,7 @@ final class SequenceDiagram {
                     arrows.add(new Arrow("data", side, i, -DATA_SLOPE_ROWS, i, 0, bytes == null ? "data" : "data, " + bytes + " B", true));
                 } else if (action.startsWith("read")) {
                     Matcher returned = BYTES.matcher(result);
-                    if (returned.find() && Long.parseLong(returned.group(1)) > 0) {
+                    if (returned.find() && !returned.group(1).matches("0+")) {
                         arrows.add(new Arrow("data", side.other(), i, -DATA_SLOPE_ROWS, i, 0, "data, " + returned.group(1) + " B", true));
                     }
                 }
@@ -457,8 +459,8 @@ final class SequenceDiagram {
 
         /** The ends' addresses from the events, else the ports named by the timeline's connect calls. */
         private String[] lifelineLabels() {
-            Set<String> clients = new java.util.LinkedHashSet<>();
-            Set<String> servers = new java.util.LinkedHashSet<>();
+            Set<String> clients = new LinkedHashSet<>();
+            Set<String> servers = new LinkedHashSet<>();
             for (Item item : items) {
                 KernelEvent e = item.event();
                 if (e == null || e.local().getPort() == 0 || connectionKeyIsListener(e)) {
