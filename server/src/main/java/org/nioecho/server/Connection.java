@@ -2,7 +2,7 @@ package org.nioecho.server;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -32,7 +32,7 @@ final class Connection implements ChannelHandler {
     private final Reactor reactor;
     private final ServerMetrics metrics;
     private final SocketChannel channel;
-    private final SocketAddress remote;
+    private final String remote; // as people write it, e.g. 127.0.0.1:50338 or [::1]:50338
     private final int lowWaterBytes;
     private final int highWaterBytes;
     private SelectionKey key;
@@ -56,7 +56,7 @@ final class Connection implements ChannelHandler {
         this.highWaterBytes = reactor.config().highWaterBytes();
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        this.remote = channel.getRemoteAddress();
+        this.remote = Addresses.format((InetSocketAddress) channel.getRemoteAddress());
         this.lastInputNanos = System.nanoTime();
     }
 

@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -82,6 +81,12 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " are not read until memory frees (default: ${DEFAULT-VALUE}).")
     private String maxOutputMemory = "64MiB";
 
+    @Option(names = "--pressure-write-timeout", paramLabel = "DURATION",
+            description = "While connections wait for output memory, close a connection holding it whose peer took"
+                    + " nothing for this long (write.timeout), so stalled peers cannot starve the others;"
+                    + " 0 = only --write-timeout (default: ${DEFAULT-VALUE}).")
+    private String pressureWriteTimeout = "1s";
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics; 0 picks a port (default: off).")
     private Integer metricsPort;
@@ -119,9 +124,6 @@ public final class EchoServerCommand implements Callable<Integer> {
         } catch (BindException e) {
             err.println("echo-server: cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
             return 1;
-        } catch (UnresolvedAddressException e) {
-            err.println("echo-server: cannot resolve bind address '" + config.bindAddress() + "'");
-            return 1;
         } catch (IOException e) {
             err.println("echo-server: cannot start on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
             return 1;
@@ -137,9 +139,9 @@ public final class EchoServerCommand implements Callable<Integer> {
             }
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
-        out.println("nioecho server listening on " + hostPort(server.address()));
+        out.println("nioecho server listening on " + Addresses.format(server.address()));
         if (metrics != null) {
-            out.println("nioecho metrics on http://" + hostPort(metrics.address()) + "/metrics");
+            out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
         }
         out.flush();
         if (stdinControl) {
@@ -187,6 +189,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                 "'" + maxOutputMemory + "' must be at least the high-water mark (" + highWater + ")");
         check("--max-output-memory", maxOutputMemoryBytes <= ServerConfig.MAX_OUTPUT_MEMORY_BYTES,
                 "'" + maxOutputMemory + "' is too large (at most 1TiB)");
+        check("--bind", resolves(bind), "'" + bind + "' is not an address or a host name that resolves");
         try {
             return ServerConfig.builder()
                     .bindAddress(bind)
@@ -201,6 +204,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .drainTimeout(duration("--drain-timeout", drainTimeout, true))
                     .writeTimeout(duration("--write-timeout", writeTimeout, true))
                     .maxOutputMemoryBytes(maxOutputMemoryBytes)
+                    .pressureWriteTimeout(duration("--pressure-write-timeout", pressureWriteTimeout, true))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
@@ -214,6 +218,10 @@ public final class EchoServerCommand implements Callable<Integer> {
         check(name, value.compareTo(ServerConfig.MAX_DURATION) <= 0,
                 "'" + text + "' is too long (at most " + ServerConfig.MAX_DURATION.toHours() + "h)");
         return value;
+    }
+
+    private static boolean resolves(String host) {
+        return !new InetSocketAddress(host, 0).isUnresolved(); // a literal, or a name the resolver knows
     }
 
     private void check(String name, boolean valid, String problem) {
@@ -239,11 +247,6 @@ public final class EchoServerCommand implements Callable<Integer> {
                 LOG.log(Level.WARNING, "cannot handle SIG" + name + " (" + e.getMessage() + "); it will stop the JVM abruptly");
             }
         }
-    }
-
-    private static String hostPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** The version from the jar's manifest. */

@@ -53,6 +53,7 @@ final class Reactor implements Runnable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
+    private final long pressureWriteTimeoutNanos;
     private final long sweepPeriodNanos;
 
     private long nowNanos = System.nanoTime();
@@ -67,6 +68,7 @@ final class Reactor implements Runnable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
         this.writeTimeoutNanos = config.writeTimeout().toNanos();
+        this.pressureWriteTimeoutNanos = config.pressureWriteTimeout().toNanos();
         this.sweepPeriodNanos = sweepPeriodNanos(idleTimeoutNanos, writeTimeoutNanos);
         this.nextSweepNanos = nowNanos + sweepPeriodNanos;
         this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
@@ -197,22 +199,48 @@ final class Reactor implements Runnable {
         }
     }
 
-    /** {@code connection} stopped reading until the output budget can cover its need. */
+    /**
+     * {@code connection} stopped reading until the output budget can cover its need. While
+     * anyone waits, the sweep runs often enough to apply the pressure write timeout.
+     */
     void pausedForBudget(Connection connection) {
         budgetPaused.addLast(connection);
+        if (pressureWriteTimeoutNanos > 0) {
+            nextSweepNanos = Math.min(nextSweepNanos, nowNanos + pressureSweepPeriodNanos());
+        }
+    }
+
+    /**
+     * The write timeout in force: while connections wait for output memory, the shorter
+     * pressure timeout, so that peers that stopped reading give back what they hold (Redis's
+     * output-buffer soft limit, applied when memory is short); otherwise {@code --write-timeout}.
+     * 0 when off.
+     */
+    private long effectiveWriteTimeoutNanos() {
+        if (budgetPaused.isEmpty() || pressureWriteTimeoutNanos == 0) {
+            return writeTimeoutNanos;
+        }
+        return writeTimeoutNanos == 0 ? pressureWriteTimeoutNanos : Math.min(writeTimeoutNanos, pressureWriteTimeoutNanos);
+    }
+
+    private long pressureSweepPeriodNanos() {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), pressureWriteTimeoutNanos / 4);
     }
 
     private void runTimers() {
         nowNanos = System.nanoTime();
         acceptor.onTimer(nowNanos);
-        if (sweepPeriodNanos > 0 && nowNanos - nextSweepNanos >= 0) {
-            nextSweepNanos = nowNanos + sweepPeriodNanos;
+        boolean underPressure = !budgetPaused.isEmpty() && pressureWriteTimeoutNanos > 0;
+        if ((sweepPeriodNanos > 0 || underPressure) && nowNanos - nextSweepNanos >= 0) {
+            long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos();
+            nextSweepNanos = nowNanos + (underPressure ? Math.min(period, pressureSweepPeriodNanos()) : period);
+            long stalledNanos = effectiveWriteTimeoutNanos();
             for (Connection connection : connections()) {
                 if (idleTimeoutNanos > 0) {
                     connection.closeIfIdle(nowNanos, idleTimeoutNanos);
                 }
-                if (writeTimeoutNanos > 0) {
-                    connection.closeIfWriteStalled(nowNanos, writeTimeoutNanos);
+                if (stalledNanos > 0) {
+                    connection.closeIfWriteStalled(nowNanos, stalledNanos);
                 }
             }
         }
@@ -233,7 +261,7 @@ final class Reactor implements Runnable {
         if (resume != Long.MAX_VALUE) {
             next = resume;
         }
-        if (sweepPeriodNanos > 0) {
+        if (sweepPeriodNanos > 0 || (!budgetPaused.isEmpty() && pressureWriteTimeoutNanos > 0)) {
             next = Math.min(next, nextSweepNanos);
         }
         if (shuttingDown) {

@@ -25,6 +25,9 @@ import java.util.Objects;
  *                         for this long; zero disables
  * @param maxOutputMemoryBytes the global budget for output buffers; when it is used up, the
  *                         connections that would need more stop being read
+ * @param pressureWriteTimeout while connections wait for that budget, the write timeout of
+ *                         the connections holding it (shorter, so that stalled peers cannot
+ *                         keep well-behaved ones waiting); zero keeps {@code writeTimeout}
  */
 public record ServerConfig(
         String bindAddress,
@@ -39,7 +42,8 @@ public record ServerConfig(
         Duration acceptBackoff,
         Duration drainTimeout,
         Duration writeTimeout,
-        long maxOutputMemoryBytes) {
+        long maxOutputMemoryBytes,
+        Duration pressureWriteTimeout) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -56,6 +60,7 @@ public record ServerConfig(
         Objects.requireNonNull(acceptBackoff, "acceptBackoff");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(writeTimeout, "writeTimeout");
+        Objects.requireNonNull(pressureWriteTimeout, "pressureWriteTimeout");
         require(port >= 0 && port <= 65535, "port must be within 0..65535, got " + port);
         require(backlog > 0, "backlog must be positive, got " + backlog);
         require(maxConnections > 0, "max connections must be positive, got " + maxConnections);
@@ -63,10 +68,12 @@ public record ServerConfig(
         require(!drainTimeout.isNegative(), "drain timeout must not be negative");
         require(!acceptBackoff.isNegative() && !acceptBackoff.isZero(), "accept back-off must be positive");
         require(!writeTimeout.isNegative(), "write timeout must not be negative");
+        require(!pressureWriteTimeout.isNegative(), "pressure write timeout must not be negative");
         requireAtMostMax(idleTimeout, "idle timeout");
         requireAtMostMax(drainTimeout, "drain timeout");
         requireAtMostMax(acceptBackoff, "accept back-off");
         requireAtMostMax(writeTimeout, "write timeout");
+        requireAtMostMax(pressureWriteTimeout, "pressure write timeout");
         require(highWaterBytes > 0, "high-water mark must be positive, got " + highWaterBytes);
         require(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes,
                 "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
@@ -107,6 +114,7 @@ public record ServerConfig(
         private Duration drainTimeout = Duration.ofSeconds(5);
         private Duration writeTimeout = Duration.ofSeconds(60);
         private long maxOutputMemoryBytes = 64L << 20;
+        private Duration pressureWriteTimeout = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -124,11 +132,12 @@ public record ServerConfig(
         public Builder drainTimeout(Duration value) { drainTimeout = value; return this; }
         public Builder writeTimeout(Duration value) { writeTimeout = value; return this; }
         public Builder maxOutputMemoryBytes(long value) { maxOutputMemoryBytes = value; return this; }
+        public Builder pressureWriteTimeout(Duration value) { pressureWriteTimeout = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout);
         }
     }
 }

@@ -141,7 +141,8 @@ public final class ServerMetrics {
 
     /**
      * One line for the end of a run, e.g.
-     * {@code 12 connections, 3456 bytes in, 3456 bytes out, closed: eof=10 shutdown=2}.
+     * {@code 12 connections, 3456 bytes in, 3456 bytes out, closed: eof=10 shutdown=2}
+     * ({@code 1 connection, ...} for one).
      */
     public String summary() {
         StringJoiner causes = new StringJoiner(" ");
@@ -158,7 +159,7 @@ public final class ServerMetrics {
                 errors.add(reason.tag() + "=" + count);
             }
         }
-        return accepted + " connections, " + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
+        return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
                 + (causes.length() == 0 ? "none" : causes)
                 + (errors.length() == 0 ? "" : ", accept errors: " + errors);
     }

@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OptionRangeTest {
     static Stream<List<String>> outOfRange() {
         return Stream.of(
+                List.of("--bind", "nosuchhost.invalid"),
+                List.of("--pressure-write-timeout", "3000000h"),
                 List.of("--port", "70000"),
                 List.of("--port", "-1"),
                 List.of("--backlog", "0"),

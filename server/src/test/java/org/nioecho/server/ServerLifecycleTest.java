@@ -85,7 +85,7 @@ class ServerLifecycleTest {
         Peers.echo(server.address(), payload);
         server.close();
         String summary = assertTimeoutPreemptively(Duration.ofSeconds(2), server::summary);
-        assertTrue(summary.startsWith("1 connections, 1000 bytes in, 1000 bytes out"), summary);
+        assertTrue(summary.startsWith("1 connection, 1000 bytes in, 1000 bytes out"), summary);
         IllegalStateException stopped = assertTimeoutPreemptively(Duration.ofSeconds(2),
                 () -> assertThrows(IllegalStateException.class, server::pauseAccepting));
         assertTrue(stopped.getMessage().contains("stopped"), stopped.getMessage());

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  */
 record ServerStats(long accepted, long bytesIn, long bytesOut, Map<String, Long> closed, Map<String, Long> acceptErrors) {
     private static final Pattern SUMMARY = Pattern.compile(
-            "(\\d+) connections, (\\d+) bytes in, (\\d+) bytes out, closed: ([^,]*)(?:, accept errors: (.*))?");
+            "(\\d+) connections?, (\\d+) bytes in, (\\d+) bytes out, closed: ([^,]*)(?:, accept errors: (.*))?");
     private static final Pattern COUNT = Pattern.compile("([a-z.]+)=(\\d+)");
 
     ServerStats {

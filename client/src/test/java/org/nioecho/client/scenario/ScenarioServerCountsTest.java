@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ScenarioServerCountsTest {
     private static ServerStats stats(String closed) {
-        return ServerStats.parse("1 connections, 6006 bytes in, 6 bytes out, closed: " + closed);
+        return ServerStats.parse("1 connection, 6006 bytes in, 6 bytes out, closed: " + closed);
     }
 
     @Test

@@ -1,0 +1,34 @@
+package org.nioecho.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Addresses in the start line and the logs: IPv6 in its RFC 5952 short form. */
+class AddressesTest {
+
+    @Test
+    void writesIpv6ShortAndInBrackets() throws Exception {
+        assertEquals("[::1]:9877", format("::1", 9877));
+        assertEquals("[::]:7", format("::", 7));
+        assertEquals("[2001:db8::1]:80", format("2001:db8:0:0:0:0:0:1", 80));
+        assertEquals("[1:0:0:1::1]:80", format("1:0:0:1:0:0:0:1", 80), "the longer run of zeros is the one left out");
+        assertEquals("[1::1:0:0:1]:80", format("1:0:0:0:1:0:0:1", 80), "of equal runs, the first");
+        assertEquals("[1:0:1:0:1:0:1:0]:80", format("1:0:1:0:1:0:1:0", 80), "a single zero group stays");
+        assertEquals("[fe80::abcd]:1", format("fe80:0:0:0:0:0:0:ABCD", 1));
+    }
+
+    @Test
+    void writesIpv4AndUnresolvedNamesAsTheyAre() throws Exception {
+        assertEquals("127.0.0.1:9877", format("127.0.0.1", 9877));
+        assertEquals("127.0.0.1:9877", format("::ffff:127.0.0.1", 9877), "an IPv4-mapped address is IPv4");
+        assertEquals("example.invalid:9", Addresses.format(InetSocketAddress.createUnresolved("example.invalid", 9)));
+    }
+
+    private static String format(String literal, int port) throws Exception {
+        return Addresses.format(new InetSocketAddress(InetAddress.getByName(literal), port));
+    }
+}
