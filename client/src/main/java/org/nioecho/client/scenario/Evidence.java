@@ -54,6 +54,7 @@ final class Evidence implements AutoCloseable {
     private final List<TcpTracer> tracers = new ArrayList<>();
     private final List<KernelEvent> finalEvents = new ArrayList<>();
     private long finalOverruns;
+    private volatile boolean printing = true;
     private boolean closed;
 
     private Evidence(Timeline timeline, boolean traced, String description) {
@@ -86,24 +87,23 @@ final class Evidence implements AutoCloseable {
         return traced ? TRACEPOINTS : POLLING;
     }
 
-    /** Traces sockets on the server port {@code port}, each event printed into the timeline. */
-    void watch(int port) throws IOException {
-        watch(port, true);
+    /**
+     * Whether each event is printed into the timeline as it arrives (the default); a run of
+     * thousands of sockets turns it off and prints counts instead.
+     */
+    void printEachEvent(boolean print) {
+        printing = print;
     }
 
-    /** Traces sockets on {@code port} without printing each event (thousands of them). */
-    void watchQuietly(int port) throws IOException {
-        watch(port, false);
-    }
-
-    private synchronized void watch(int port, boolean print) throws IOException {
+    /** Traces the sockets on the server port {@code port} (nothing to do when polling). */
+    synchronized void watch(int port) throws IOException {
         if (closed) {
             throw new IllegalStateException("the run's evidence is closed");
         }
         if (!serverPorts.add(port) || !traced) {
             return;
         }
-        tracers.add(TcpTracer.start(Set.of(port), print ? this::print : event -> { }));
+        tracers.add(TcpTracer.start(Set.of(port), this::print));
     }
 
     /** The server ports named so far. */
@@ -166,6 +166,9 @@ final class Evidence implements AutoCloseable {
     }
 
     private void print(KernelEvent event) {
+        if (!printing) {
+            return;
+        }
         String text = describe(event, serverPorts.contains(event.local().getPort()) ? "server" : "client");
         if (text != null) {
             timeline.kernel(event.monoNanos(), text);

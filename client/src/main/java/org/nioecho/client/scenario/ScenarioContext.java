@@ -1,5 +1,6 @@
 package org.nioecho.client.scenario;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -28,6 +29,13 @@ record ScenarioContext(Path serverJar, String probeClassPath, Timeline timeline,
     /** The same, for one run with {@code runEvidence}. */
     ScenarioContext forRun(Evidence runEvidence) {
         return new ScenarioContext(serverJar, probeClassPath, timeline, mode, Objects.requireNonNull(runEvidence));
+    }
+
+    /** Traces the server port {@code port} during a run (outside a run, e.g. in a unit test, nothing). */
+    void watchServerPort(int port) throws IOException {
+        if (evidence != null) {
+            evidence.watch(port);
+        }
     }
 
     /** The run's evidence (only during a run). */
