@@ -114,6 +114,31 @@ record KernelFacts(List<KernelEvent> events, Set<Integer> serverPorts, long over
         return of(KernelEvent.Kind.RETRANSMIT).stream().filter(e -> isServer(e) == serverEnd).count();
     }
 
+    /** Events of one kind on the socket whose own port is {@code localPort}. */
+    List<KernelEvent> on(int localPort, KernelEvent.Kind kind) {
+        return of(kind).stream().filter(e -> e.local().getPort() == localPort).toList();
+    }
+
+    /**
+     * The socket {@code localPort}'s story of giving up: how many retransmissions it made
+     * before the first error stored on it, and that error ({@code 0} when none was stored),
+     * e.g. {@code 6 retransmissions, then error 110 (ETIMEDOUT)}.
+     */
+    GaveUp gaveUp(int localPort) {
+        List<KernelEvent> errors = on(localPort, KernelEvent.Kind.ERROR);
+        long until = errors.isEmpty() ? Long.MAX_VALUE : errors.get(0).monoNanos();
+        long retransmissions = on(localPort, KernelEvent.Kind.RETRANSMIT).stream().filter(e -> e.monoNanos() <= until).count();
+        return new GaveUp(retransmissions, errors.isEmpty() ? 0 : errors.get(0).errno());
+    }
+
+    /** Retransmissions before the first stored error, and that errno (0: none). */
+    record GaveUp(long retransmissions, int errno) {
+        String text() {
+            return retransmissions + " retransmissions, then " + (errno == 0 ? "NO error stored"
+                    : "error " + errno + " (" + org.nioecho.kernel.Errnos.name(errno) + ") stored");
+        }
+    }
+
     /** {@code , 3 kernel events lost} when some were, else empty: for verdict texts. */
     String lostText() {
         return complete() ? "" : "; " + overruns + " kernel events lost, so the transitions are not judged";
