@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * CLOSE_WAIT → LAST_ACK → gone.
  *
  * <p>Part 1 is a plain close after an echo: on loopback the walk takes a millisecond, so
- * only the lasting states are required (client TIME_WAIT, server gone, never TIME_WAIT on
- * the server) and the transients are reported as caught. Part 2 makes the middle of the
+ * polling can require only the lasting states (client TIME_WAIT, server gone, never
+ * TIME_WAIT on the server) and reports the transients it caught; with the kernel's
+ * tracepoints every transient of both ends is required, in order, in both parts. Part 2 makes the middle of the
  * walk last: the client sends more than its small receive buffer takes back, then half-closes
  * without reading; the server must still send what it owes, so the client sits in FIN_WAIT2
  * while the server sits in CLOSE_WAIT or, once it has closed with its FIN queued behind the
