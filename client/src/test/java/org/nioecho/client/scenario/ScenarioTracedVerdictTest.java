@@ -26,7 +26,7 @@ import static org.nioecho.kernel.TcpState.TIME_WAIT;
  * ScenarioSuiteTest for the live runs): the notes' walk passes, a walk with a step missing,
  * an extra step or a lost event does not.
  */
-class TracedVerdictTest {
+class ScenarioTracedVerdictTest {
     private static final int SERVER = 9877;
     private static final int CLIENT = 50000;
     private static final StateWatch.Side CLIENT_SIDE = new StateWatch.Side("client", CLIENT, SERVER);
