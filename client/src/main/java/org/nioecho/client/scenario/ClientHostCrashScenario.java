@@ -1,11 +1,14 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.Errnos;
+import org.nioecho.kernel.KernelEvent;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -80,11 +83,30 @@ final class ClientHostCrashScenario implements Scenario {
                 long closedAfterMs = (System.nanoTime() - start) / 1_000_000;
                 ServerStats stats = Servers.statsLogged(timeline, server);
                 boolean matched = closed && closedAsVanishedHost(stats) && server.isAlive();
+                String traced = "";
+                if (context.evidence().traced()) {
+                    KernelFacts facts = context.evidence().facts();
+                    List<KernelEvent> serverSockets = facts.of(KernelEvent.Kind.STATE).stream()
+                            .filter(e -> e.local().getPort() == server.port() && e.remote().getPort() == connect.value())
+                            .toList();
+                    long retransmissions = facts.on(server.port(), KernelEvent.Kind.RETRANSMIT).stream()
+                            .filter(e -> e.remote().getPort() == connect.value()).count();
+                    List<Integer> errors = facts.on(server.port(), KernelEvent.Kind.ERROR).stream()
+                            .filter(e -> e.remote().getPort() == connect.value()).map(KernelEvent::errno).toList();
+                    boolean exact = !serverSockets.isEmpty() && retransmissions > 0 && errors.size() == 1
+                            && HostCrashScenario.GAVE_UP_ERRNOS.contains(errors.get(0));
+                    timeline.log("kernel", "the server's socket: " + retransmissions + " retransmissions, then errors "
+                            + errors);
+                    matched &= facts.complete() && exact;
+                    traced = "; traced: the server's socket made " + retransmissions + " retransmissions, then errors "
+                            + errors.stream().map(e -> e + " (" + Errnos.name(e) + ")").toList() + facts.lostText();
+                }
                 return Verdict.of(this, matched, "the server echoed " + OWED_BYTES + " bytes to the crashed client host; "
                         + (closed ? "it closed the connection after ~" + closedAfterMs + " ms" : "no close within "
                         + CLOSE_BOUND.toSeconds() + " s") + " with net.ipv4.tcp_retries2=" + HostCrashScenario.TCP_RETRIES2
                         + " in its namespace; server counts: closed " + stats.closed() + ", " + stats.accepted()
-                        + " accepted; server " + (server.isAlive() ? "still serving" : "GONE") + Servers.errors(server));
+                        + " accepted; server " + (server.isAlive() ? "still serving" : "GONE") + Servers.errors(server)
+                        + traced);
             }
         }
     }

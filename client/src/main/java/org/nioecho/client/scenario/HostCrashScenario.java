@@ -15,6 +15,8 @@ import java.util.Set;
 final class HostCrashScenario implements Scenario {
     static final int TCP_RETRIES2 = 4;
     private static final Duration READ_BOUND = Duration.ofSeconds(60);
+    /** ETIMEDOUT (110) or EHOSTUNREACH (113) stored on the client's socket when it gives up. */
+    static final Set<Integer> GAVE_UP_ERRNOS = Set.of(110, 113);
     private static final Set<String> EXPECTED = Set.of("ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH");
 
     @Override
@@ -66,11 +68,20 @@ final class HostCrashScenario implements Scenario {
                 ServerStats stats = Servers.statsLogged(timeline, server);
                 boolean serverUnaware = serverStillHoldsTheConnection(stats);
                 boolean matched = !write.failed() && read.failed() && EXPECTED.contains(read.errno()) && serverUnaware;
-                return Verdict.of(this, matched, "write → " + write.brief() + "; read → " + read.brief()
+                String observed = "write → " + write.brief() + "; read → " + read.brief()
                         + " (" + read.message() + ") with net.ipv4.tcp_retries2=" + TCP_RETRIES2
                         + " in the client's namespace; the crashed host's server " + (serverUnaware
                         ? "still holds the connection (closed: none)" : "DID NOT: " + stats.accepted()
-                        + " accepted, closed " + stats.closed()));
+                        + " accepted, closed " + stats.closed());
+                if (context.evidence().traced()) {
+                    KernelFacts facts = context.evidence().facts();
+                    KernelFacts.GaveUp gaveUp = facts.gaveUp((int) connect.value());
+                    boolean exact = gaveUp.retransmissions() > 0 && GAVE_UP_ERRNOS.contains(gaveUp.errno());
+                    timeline.log("kernel", "the client's socket: " + gaveUp.text());
+                    matched &= facts.complete() && exact;
+                    observed += "; traced: the client's socket made " + gaveUp.text() + facts.lostText();
+                }
+                return Verdict.of(this, matched, observed);
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.KernelEvent;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
@@ -34,6 +35,7 @@ final class ManyCloseScenario implements Scenario {
     public Verdict run(ScenarioContext context) throws Exception {
         Timeline timeline = context.timeline();
         List<Socket> clients = new ArrayList<>(CLIENTS);
+        context.evidence().printEachEvent(false); // thousands of events: counted below instead
         try (ServerProcess server = Servers.start(context)) {
             int port = server.port();
             warmUp(server);
@@ -70,15 +72,52 @@ final class ManyCloseScenario implements Scenario {
             long eofs = after.closed("eof") - before.closed("eof");
             boolean matched = allAccepted && reaped && after.open() == 0 && afterFds <= baselineFds && closeWait == 0
                     && eofs == CLIENTS;
-            return Verdict.of(this, matched, CLIENTS + " peers closed in one loop: "
+            String observed = CLIENTS + " peers closed in one loop: "
                     + eofs + " reaped as eof, connections open " + peak.open() + " → " + after.open()
                     + ", server descriptors " + baselineFds + " → " + peakFds + " → " + afterFds + ", "
-                    + closeWait + " CLOSE_WAIT left, " + timeWait + " client TIME_WAIT; all reaped in " + reapMs + " ms");
+                    + closeWait + " CLOSE_WAIT left, " + timeWait + " client TIME_WAIT; all reaped in " + reapMs + " ms";
+            if (context.evidence().traced()) {
+                KernelFacts facts = context.evidence().facts();
+                Walked walked = walked(facts, port, clients);
+                timeline.log("kernel", facts.events().size() + " kernel events in the run; " + walked.full() + " of "
+                        + CLIENTS + " server sockets walked CLOSE_WAIT → LAST_ACK → CLOSE, " + walked.stuck()
+                        + " ended in CLOSE_WAIT, over " + walked.spanMs() + " ms; " + facts.overruns() + " events lost");
+                matched &= facts.complete() && walked.full() == CLIENTS && walked.stuck() == 0;
+                observed += "; traced: " + walked.full() + " of " + CLIENTS
+                        + " server sockets walked CLOSE_WAIT → LAST_ACK → CLOSE (in " + walked.spanMs() + " ms), "
+                        + walked.stuck() + " ended in CLOSE_WAIT, " + facts.events().size() + " events"
+                        + (facts.complete() ? ", none lost" : facts.lostText());
+            }
+            return Verdict.of(this, matched, observed);
         } finally {
             for (Socket socket : clients) {
                 socket.close();
             }
         }
+    }
+
+    /** How the server's sockets of the closed peers walked, from the trace. */
+    private record Walked(int full, int stuck, long spanMs) {
+    }
+
+    private static Walked walked(KernelFacts facts, int port, List<Socket> clients) {
+        int full = 0;
+        int stuck = 0;
+        for (Socket client : clients) {
+            List<TcpState> walk = facts.walk(port, client.getLocalPort());
+            if (KernelFacts.walks(walk, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSE)) {
+                full++;
+            } else if (!walk.isEmpty() && walk.get(walk.size() - 1) == TcpState.CLOSE_WAIT) {
+                stuck++;
+            }
+        }
+        List<Long> closeWaits = facts.of(KernelEvent.Kind.STATE).stream()
+                .filter(e -> e.local().getPort() == port && e.to() == TcpState.CLOSE_WAIT).map(KernelEvent::monoNanos).toList();
+        List<Long> closes = facts.of(KernelEvent.Kind.STATE).stream()
+                .filter(e -> e.local().getPort() == port && e.from() == TcpState.LAST_ACK).map(KernelEvent::monoNanos).toList();
+        long spanMs = closeWaits.isEmpty() || closes.isEmpty() ? 0
+                : (closes.get(closes.size() - 1) - closeWaits.get(0)) / 1_000_000;
+        return new Walked(full, stuck, spanMs);
     }
 
     /**

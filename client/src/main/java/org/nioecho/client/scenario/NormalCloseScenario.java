@@ -1,6 +1,7 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpState;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * CLOSE_WAIT → LAST_ACK → gone.
  *
  * <p>Part 1 is a plain close after an echo: on loopback the walk takes a millisecond, so
- * only the lasting states are required (client TIME_WAIT, server gone, never TIME_WAIT on
- * the server) and the transients are reported as caught. Part 2 makes the middle of the
+ * polling can require only the lasting states (client TIME_WAIT, server gone, never
+ * TIME_WAIT on the server) and reports the transients it caught; with the kernel's
+ * tracepoints every transient of both ends is required, in order, in both parts. Part 2 makes the middle of the
  * walk last: the client sends more than its small receive buffer takes back, then half-closes
  * without reading; the server must still send what it owes, so the client sits in FIN_WAIT2
  * while the server sits in CLOSE_WAIT or, once it has closed with its FIN queued behind the
@@ -47,7 +49,10 @@ final class NormalCloseScenario implements Scenario {
             timeline.plain("  part 1: echo, then close()");
             String plain;
             boolean plainMatched;
+            StateWatch.Side plainSide;
+            StateWatch.Side heldSide;
             try (TracedSocket client = TracedSocket.connect(timeline, "client", server.address())) {
+                plainSide = client.side("client");
                 byte[] hello = "hello\n".getBytes(StandardCharsets.US_ASCII);
                 client.write(hello);
                 client.readExactly(hello.length);
@@ -71,6 +76,7 @@ final class NormalCloseScenario implements Scenario {
             boolean heldMatched;
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try (TracedSocket client = TracedSocket.connect(timeline, "client", server.address(), CLIENT_RECEIVE_BUFFER_BYTES)) {
+                heldSide = client.side("client");
                 byte[] data = new byte[IN_FLIGHT_BYTES];
                 Arrays.fill(data, (byte) 'e');
                 Future<Call> write = writer.submit(() -> client.write(data));
@@ -103,9 +109,42 @@ final class NormalCloseScenario implements Scenario {
             }
             ServerStats stats = Servers.statsLogged(timeline, server);
             boolean matched = plainMatched && heldMatched && stats.closed("eof") == 2 && stats.open() == 0;
-            return Verdict.of(this, matched, "plain close: " + plain + "; with the echo unread: " + held
-                    + "; the server closed both as eof (eof=" + stats.closed("eof") + ")");
+            String observed = "plain close: " + plain + "; with the echo unread: " + held
+                    + "; the server closed both as eof (eof=" + stats.closed("eof") + ")";
+            if (context.evidence().traced()) {
+                KernelFacts facts = context.evidence().facts();
+                String plainTrace = traced(facts, plainSide);
+                String heldTrace = traced(facts, heldSide);
+                matched &= plainTrace.isEmpty() && heldTrace.isEmpty() && facts.complete();
+                observed += "; traced: plain close " + walks(facts, plainSide) + plainTrace + ", with the echo unread "
+                        + walks(facts, heldSide) + heldTrace + facts.lostText();
+            }
+            return Verdict.of(this, matched, observed);
         }
+    }
+
+    /** Both walks as the trace shows them. */
+    private static String walks(KernelFacts facts, StateWatch.Side client) {
+        return "client " + KernelFacts.text(facts.walk(client.localPort(), client.remotePort())) + ", server "
+                + KernelFacts.text(facts.walk(client.remotePort(), client.localPort()));
+    }
+
+    /**
+     * Empty when the trace shows the whole walk of the notes: the client FIN_WAIT1 → FIN_WAIT2
+     * → CLOSE (its full socket closes when the TIME_WAIT entry, which has no tracepoint and is
+     * checked in /proc, takes over) and the server CLOSE_WAIT → LAST_ACK → CLOSE; else what is missing.
+     */
+    static String traced(KernelFacts facts, StateWatch.Side client) {
+        List<TcpState> clientWalk = facts.walk(client.localPort(), client.remotePort());
+        List<TcpState> serverWalk = facts.walk(client.remotePort(), client.localPort());
+        String missing = "";
+        if (!KernelFacts.walks(clientWalk, TcpState.ESTABLISHED, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.CLOSE)) {
+            missing += " (client walk NOT ESTABLISHED → FIN_WAIT1 → FIN_WAIT2 → CLOSE)";
+        }
+        if (!KernelFacts.walks(serverWalk, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSE)) {
+            missing += " (server walk NOT ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSE)";
+        }
+        return missing;
     }
 
     private static String caught(List<String> clientWalk, List<String> serverWalk) {

@@ -1,10 +1,13 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.KernelEvent;
+import org.nioecho.kernel.TcpState;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Notes §6.1: the handshake completes, then the client sends RST before the server calls
@@ -12,6 +15,8 @@ import java.util.Arrays;
  * the server must carry on accepting. The server is held back with {@code pause-accept}.
  */
 final class RstBeforeAcceptScenario implements Scenario {
+    private static final int ECONNRESET = 104;
+
     @Override
     public String name() {
         return "rst-before-accept";
@@ -63,8 +68,47 @@ final class RstBeforeAcceptScenario implements Scenario {
             }
             boolean alive = server.isAlive();
             boolean matched = handled && carriesOn && alive;
-            return Verdict.of(this, matched, "Linux: " + linuxDid + "; the server "
-                    + (alive && carriesOn ? "carried on accepting and echoing" : "did NOT carry on"));
+            String observed = "Linux: " + linuxDid + "; the server "
+                    + (alive && carriesOn ? "carried on accepting and echoing" : "did NOT carry on");
+            if (context.evidence().traced()) {
+                KernelFacts facts = context.evidence().facts();
+                String traced = traced(facts, clientSide);
+                boolean closedAsReset = after.closed("reset") == 1 && after.accepted() == 1;
+                matched &= traced.isEmpty() && closedAsReset && facts.complete();
+                observed += "; traced: the client's kernel sent the RST, the server's socket (still in the accept queue) "
+                        + KernelFacts.text(facts.walk(clientSide.remotePort(), clientSide.localPort()))
+                        + " with error " + facts.errors(true) + traced
+                        + (closedAsReset ? ", then the server closed it as reset" : ", the server did NOT close it as reset")
+                        + facts.lostText();
+            }
+            return Verdict.of(this, matched, observed);
         }
+    }
+
+    /**
+     * Empty when the trace shows the client's kernel sending the RST (from the client's port)
+     * and then the queued server socket receiving it: ESTABLISHED → CLOSE with ECONNRESET
+     * stored; else what is missing. (Their times are not compared: on loopback the RST is
+     * delivered inside the send, before the sender's tracepoint fires.)
+     */
+    static String traced(KernelFacts facts, StateWatch.Side client) {
+        List<KernelEvent> sent = facts.resetsSent(false).stream()
+                .filter(e -> e.local().getPort() == client.localPort() && e.remote().getPort() == client.remotePort())
+                .toList();
+        List<KernelEvent> serverClose = facts.of(KernelEvent.Kind.STATE).stream()
+                .filter(e -> e.local().getPort() == client.remotePort() && e.remote().getPort() == client.localPort()
+                        && e.from() == TcpState.ESTABLISHED && e.to() == TcpState.CLOSE).toList();
+        boolean received = facts.resetsReceived(true).stream().anyMatch(e -> e.remote().getPort() == client.localPort());
+        boolean reset = facts.of(KernelEvent.Kind.ERROR).stream()
+                .anyMatch(e -> e.remote().getPort() == client.localPort() && e.errno() == ECONNRESET);
+        String missing = "";
+        if (sent.isEmpty()) {
+            missing += " (NO RST sent by the client's kernel)";
+        }
+        if (serverClose.isEmpty() || !received || !reset) {
+            missing += " (the server's socket did NOT receive it: ESTABLISHED → CLOSE " + !serverClose.isEmpty()
+                    + ", RST received " + received + ", ECONNRESET " + reset + ")";
+        }
+        return missing;
     }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code echo-client scenario <name>|all [--keep-going] [--server-jar PATH]}: every case of
+ * {@code echo-client scenario <name>|all [--keep-going] [--server-jar PATH] [--evidence tracepoints|polling|auto]
+ * [--json FILE] [--html DIR]}: every case of
  * the notes, reproduced live with real server processes, sockets and kernel states, each
  * ending in a verdict (notes say / observed / MATCH or MISMATCH).
  *
@@ -35,14 +37,20 @@ import java.util.concurrent.Callable;
                 + "read TCP states from the kernel, print a timeline and a verdict per scenario.",
                 "Scenarios: startup, normal-close, simultaneous-close, many-close, signals, rst-before-accept, "
                         + "server-killed, server-shutdown, host-crash, client-host-crash, host-reboot.",
+                "Evidence: as root with tracefs, the kernel's own tracepoints (every transition, RST, error and "
+                        + "retransmission); otherwise /proc/net/tcp is polled and fast states may be missed.",
                 "host-crash, client-host-crash and host-reboot need root and 'ip' (network namespaces); without them they are "
                         + "SKIPPED with the reason, and skips alone do not fail a run."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every scenario that ran matched the notes (skipped ones are listed with their reason)",
                 "1:a scenario did not match the notes (or its run broke)",
                 "2:bad usage: unknown scenario name, missing server jar",
-                "3:nothing was checked: every selected scenario was skipped"})
+                "3:nothing was checked: every selected scenario was skipped",
+                "4:the --json or --html report could not be written"})
 public final class ScenarioCommand implements Callable<Integer> {
+    /** The runs went as {@code 0}/{@code 3} say, but {@code --json}/{@code --html} could not be written. */
+    static final int EXIT_REPORT_FAILED = 4;
+
     @Spec
     private CommandSpec spec;
 
@@ -57,13 +65,57 @@ public final class ScenarioCommand implements Callable<Integer> {
                     + "in the working directory or a parent, else in a parent of this jar's directory).")
     private Path serverJar;
 
+    @Option(names = "--evidence", paramLabel = "tracepoints|polling|auto", defaultValue = "auto",
+            description = "Where the kernel's side comes from: its tracepoints (root and tracefs), polling of "
+                    + "/proc/net/tcp, or auto: tracepoints when available, else polling (default: ${DEFAULT-VALUE}).")
+    private String evidence;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write every run as JSON to FILE: name, verdict, evidence, transitions, resets, errors, "
+                    + "retransmissions.")
+    private Path jsonFile;
+
+    @Option(names = "--html", paramLabel = "DIR",
+            description = "Also write one sequence-diagram page per run and an index.html into DIR.")
+    private Path htmlDir;
+
     @Override
     public Integer call() {
         List<Scenario> selected = select();
         Path jar = serverJar();
-        ScenarioRunner runner = new ScenarioRunner(new ScenarioContext(jar, probeClassPath(), new Timeline(System.out)),
+        Evidence.Mode mode = evidenceMode();
+        ScenarioRunner runner = new ScenarioRunner(new ScenarioContext(jar, probeClassPath(), new Timeline(System.out), mode),
                 System.err);
-        return ScenarioRunner.exitCode(runner.runAll(selected, keepGoing));
+        int exit = ScenarioRunner.exitCode(runner.runAll(selected, keepGoing));
+        try {
+            if (jsonFile != null) {
+                ScenarioJson.write(jsonFile, runner.records());
+                System.out.println("json: " + jsonFile);
+            }
+            if (htmlDir != null) {
+                HtmlReport.write(htmlDir, runner.records());
+                System.out.println("html: " + htmlDir.resolve("index.html"));
+            }
+        } catch (IOException e) {
+            System.err.println("scenario: cannot write the report: " + e.getMessage());
+            return ScenarioRunner.EXIT_MISMATCH == exit ? exit : EXIT_REPORT_FAILED;
+        }
+        return exit;
+    }
+
+    private Evidence.Mode evidenceMode() {
+        Evidence.Mode mode;
+        try {
+            mode = Evidence.Mode.parse(evidence);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (mode == Evidence.Mode.TRACEPOINTS) {
+            Evidence.whyPolling(mode).ifPresent(why -> {
+                throw new ParameterException(spec.commandLine(), "--evidence tracepoints: unavailable here: " + why);
+            });
+        }
+        return mode;
     }
 
     private List<Scenario> select() {

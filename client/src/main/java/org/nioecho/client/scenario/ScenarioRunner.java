@@ -1,6 +1,8 @@
 package org.nioecho.client.scenario;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +25,7 @@ final class ScenarioRunner {
 
     private final ScenarioContext context;
     private final PrintStream err;
+    private final List<ScenarioRecord> records = new ArrayList<>();
 
     ScenarioRunner(ScenarioContext context, PrintStream err) {
         this.context = Objects.requireNonNull(context, "context");
@@ -43,9 +46,10 @@ final class ScenarioRunner {
         timeline.restart();
         timeline.plain("");
         timeline.plain("=== scenario " + scenario.name() + " ===");
+        Evidence evidence = Evidence.open(context.mode(), timeline);
         Verdict verdict;
-        try {
-            verdict = scenario.run(context);
+        try (evidence) {
+            verdict = scenario.run(context.forRun(evidence));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             verdict = Verdict.of(scenario, false, "interrupted");
@@ -57,7 +61,27 @@ final class ScenarioRunner {
         timeline.plain("  notes say: " + verdict.notesSay());
         timeline.plain("  observed:  " + verdict.observed());
         timeline.plain("  verdict:   " + verdict.outcome() + "  (" + scenario.name() + ", " + timeline.elapsedMs() + " ms)");
+        KernelFacts facts = factsAfter(evidence);
+        records.add(new ScenarioRecord(verdict, evidence.name(), timeline.startNanos(), timeline.entries(), facts.events(),
+                facts.serverPorts(), facts.overruns()));
         return verdict;
+    }
+
+    /** The kernel's events of a closed run (closing already read them to the end). */
+    private KernelFacts factsAfter(Evidence evidence) {
+        try {
+            return evidence.facts();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not reached: a closed evidence only hands back what it kept
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What every run so far left behind, for {@code --json} and {@code --html}. */
+    List<ScenarioRecord> records() {
+        return List.copyOf(records);
     }
 
     /** Runs {@code scenarios} in order; stops after the first MISMATCH unless {@code keepGoing}. */

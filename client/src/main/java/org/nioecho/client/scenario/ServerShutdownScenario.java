@@ -1,6 +1,7 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
@@ -90,11 +91,26 @@ final class ServerShutdownScenario implements Scenario {
             boolean allOwedSent = after.bytesOut() == after.bytesIn() && received == after.bytesOut();
             boolean matched = delivered && owed > 0 && everyEof && everyoneGotTheirs && received == owed
                     && allOwedSent && exit == 0 && after.closed("shutdown") == CLIENTS;
+            String traced = "";
+            if (context.evidence().traced()) {
+                KernelFacts facts = context.evidence().facts();
+                int finFirst = 0;
+                for (TracedSocket client : clients) {
+                    List<TcpState> serverWalk = facts.walk(client.remotePort(), client.localPort());
+                    if (KernelFacts.walks(serverWalk, TcpState.ESTABLISHED, TcpState.FIN_WAIT1)) {
+                        finFirst++;
+                    }
+                }
+                long resets = facts.resetsSent(true).size();
+                matched &= facts.complete() && finFirst == CLIENTS && resets == 0;
+                traced = "; traced: " + finFirst + " of " + CLIENTS + " server sockets closed with FIN (ESTABLISHED → "
+                        + "FIN_WAIT1), " + resets + " RST sent by the server's kernel" + facts.lostText();
+            }
             return Verdict.of(this, matched, "the server owed " + owed + " bytes at SIGTERM (" + inServerSockets
                     + " still in its sockets); the " + CLIENTS + " clients read " + received + " bytes ("
                     + (everyoneGotTheirs ? "each an exact prefix of what it sent" : "NOT what they sent") + ") = "
                     + after.bytesOut() + " bytes out = " + after.bytesIn() + " bytes in, then "
-                    + (everyEof ? "EOF each" : "NOT all EOF") + "; exit " + exit + ", closed " + after.closed());
+                    + (everyEof ? "EOF each" : "NOT all EOF") + "; exit " + exit + ", closed " + after.closed() + traced);
         } finally {
             writers.shutdownNow();
             for (TracedSocket client : clients) {

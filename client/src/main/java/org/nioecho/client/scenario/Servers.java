@@ -37,6 +37,12 @@ final class Servers {
             throw new IOException("the server does not answer on its control input (is " + context.serverJar()
                     + " a server with --stdin-control?): " + e.getMessage() + errors(server), e);
         }
+        try {
+            context.watchServerPort(server.port());
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot trace the server's port " + server.port() + ": " + e.getMessage(), e);
+        }
         context.timeline().log("server", "started, pid " + server.pid() + ", listening on "
                 + server.address().getAddress().getHostAddress() + ":" + server.port());
         return server;

@@ -1,12 +1,14 @@
 package org.nioecho.client.scenario;
 
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.KernelEvent;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Notes §3–4: SIGTERM/SIGINT mean a graceful shutdown; signals generated while one is being
@@ -40,6 +42,8 @@ final class SignalsScenario implements Scenario {
         int burstExit;
         int stoppedLines;
         boolean drained;
+        int firstPort;
+        long burstNanos;
         try (ServerProcess server = Servers.start(context);
              TracedSocket first = TracedSocket.connect(timeline, "client1", server.address())) {
             for (int i = 0; i < INTERRUPTS; i++) {
@@ -63,6 +67,8 @@ final class SignalsScenario implements Scenario {
 
             byte[] owed = "owed bytes\n".getBytes(StandardCharsets.US_ASCII);
             first.write(owed);
+            firstPort = server.port();
+            burstNanos = System.nanoTime();
             Shell.Result burst = Shell.run(burstCommand(server.pid()));
             timeline.log("signal", "burst SIG" + String.join(", SIG", BURST) + " to pid " + server.pid()
                     + " in one shell" + (burst.ok() ? "" : " (a later kill found the process gone: " + burst.output() + ")"));
@@ -84,12 +90,26 @@ final class SignalsScenario implements Scenario {
         boolean interruptsLogged = interruptWarnings >= 1 && interruptWarnings <= INTERRUPTS;
         boolean matched = servesAfterInterrupts && interruptsLogged && listening && burstExit == 0 && stoppedLines == 1 && drained
                 && intExit == 0 && intStopped;
+        String traced = "";
+        if (context.evidence().traced()) {
+            KernelFacts facts = context.evidence().facts();
+            List<KernelEvent> listenerClosed = facts.of(KernelEvent.Kind.STATE).stream()
+                    .filter(e -> e.local().getPort() == firstPort && e.from() == TcpState.LISTEN && e.to() == TcpState.CLOSE
+                            && e.remote().getPort() == 0)
+                    .toList();
+            boolean keptUntilBurst = listenerClosed.size() == 1 && listenerClosed.get(0).monoNanos() >= burstNanos;
+            long resets = facts.resetsSent(true).size();
+            matched &= facts.complete() && keptUntilBurst && resets == 0;
+            traced = "; traced: the first server's listener closed " + listenerClosed.size() + " time(s), "
+                    + (keptUntilBurst ? "after the burst (kept through the interrupts)" : "NOT once after the burst")
+                    + ", " + resets + " RST sent by the servers' kernels" + facts.lostText();
+        }
         return Verdict.of(this, matched, INTERRUPTS + " reactor interrupts: " + (servesAfterInterrupts ? "still echoing" : "echo FAILED")
                 + ", interrupt cleared and logged " + interruptWarnings + " time(s)"
                 + (interruptsLogged ? "" : " (expected 1.." + INTERRUPTS + ")") + ", listening socket " + (listening ? "kept" : "LOST")
                 + "; burst of " + BURST.length + " signals: "
                 + stoppedLines + " shutdown, exit " + burstExit + ", owed bytes " + (drained ? "delivered then EOF" : "NOT delivered")
-                + "; SIGINT alone: exit " + intExit + (intStopped ? ", graceful" : ", NOT graceful"));
+                + "; SIGINT alone: exit " + intExit + (intStopped ? ", graceful" : ", NOT graceful") + traced);
     }
 
     private static long interruptsCleared(ServerProcess server) {

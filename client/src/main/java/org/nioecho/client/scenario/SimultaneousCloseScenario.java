@@ -1,5 +1,7 @@
 package org.nioecho.client.scenario;
 
+import org.nioecho.kernel.TcpState;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,14 +49,18 @@ final class SimultaneousCloseScenario implements Scenario {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, BUFFER_BYTES);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            context.watchServerPort(port); // B, the accepted end, counts as the server's end
             timeline.log("pair", "listening on 127.0.0.1:" + ((InetSocketAddress) listener.getLocalAddress()).getPort()
                     + " (a socket pair in this process: the echo server never closes first)");
             timeline.plain("  part 1: two close() calls released at the same instant, " + RACE_ATTEMPTS + " times");
             int closingSeen = 0;
             int bothTimeWait = 0;
             boolean racesClean = true;
+            List<RaceResult> races = new ArrayList<>();
             for (int attempt = 1; attempt <= RACE_ATTEMPTS; attempt++) {
                 RaceResult race = race(timeline, listener, attempt);
+                races.add(race);
                 closingSeen += race.closingSeen ? 1 : 0;
                 bothTimeWait += race.bothTimeWait ? 1 : 0;
                 racesClean &= race.settled;
@@ -64,13 +72,33 @@ final class SimultaneousCloseScenario implements Scenario {
             timeline.plain("  part 2: both FINs held back by full receive windows, so they must cross");
             HeldResult held = heldFins(timeline, listener);
             boolean matched = racesClean && held.bothFinWait1 && held.closingOnA && held.bothTimeWait;
-            return Verdict.of(this, matched, raceText + "; held FINs: A " + held.walkA + ", B " + held.walkB
+            String observed = raceText + "; held FINs: A " + held.walkA + ", B " + held.walkB
                     + (held.closingOnA ? " (CLOSING shown by the kernel)" : " (CLOSING NOT seen)")
-                    + (racesClean ? "" : "; a raced pair did NOT settle in TIME_WAIT/gone"));
+                    + (racesClean ? "" : "; a raced pair did NOT settle in TIME_WAIT/gone");
+            if (context.evidence().traced()) {
+                KernelFacts facts = context.evidence().facts();
+                long tracedClosing = races.stream().filter(race -> closingTraced(facts, race.a)).count();
+                List<TcpState> walkA = facts.walk(held.a.localPort(), held.a.remotePort());
+                List<TcpState> walkB = facts.walk(held.a.remotePort(), held.a.localPort());
+                boolean crossed = KernelFacts.walks(walkA, TcpState.FIN_WAIT1, TcpState.CLOSING, TcpState.CLOSE);
+                timeline.log("kernel", "traced: CLOSING happened in " + tracedClosing + " of " + RACE_ATTEMPTS
+                        + " raced closes on loopback");
+                matched &= facts.complete() && crossed;
+                observed += "; traced: CLOSING in " + tracedClosing + " of " + RACE_ATTEMPTS + " raced closes; held FINs: A "
+                        + KernelFacts.text(walkA) + (crossed ? "" : " (NOT FIN_WAIT1 → CLOSING → CLOSE)") + ", B "
+                        + KernelFacts.text(walkB) + facts.lostText();
+            }
+            return Verdict.of(this, matched, observed);
         }
     }
 
-    private record RaceResult(boolean settled, boolean closingSeen, boolean bothTimeWait) {
+    /** True when either end of a raced pair went through CLOSING, by the trace. */
+    private static boolean closingTraced(KernelFacts facts, StateWatch.Side a) {
+        return facts.walk(a.localPort(), a.remotePort()).contains(TcpState.CLOSING)
+                || facts.walk(a.remotePort(), a.localPort()).contains(TcpState.CLOSING);
+    }
+
+    private record RaceResult(StateWatch.Side a, boolean settled, boolean closingSeen, boolean bothTimeWait) {
     }
 
     private RaceResult race(Timeline timeline, ServerSocketChannel listener, int attempt) throws Exception {
@@ -94,7 +122,7 @@ final class SimultaneousCloseScenario implements Scenario {
             }
             boolean closing = watch.walk(sideA.label()).contains("CLOSING") || watch.walk(sideB.label()).contains("CLOSING");
             boolean bothTimeWait = watch.last(sideA.label()).equals("TIME_WAIT") && watch.last(sideB.label()).equals("TIME_WAIT");
-            return new RaceResult(settled, closing, bothTimeWait);
+            return new RaceResult(sideA, settled, closing, bothTimeWait);
         } finally {
             closers.shutdownNow();
         }
@@ -112,7 +140,7 @@ final class SimultaneousCloseScenario implements Scenario {
         return null;
     }
 
-    private record HeldResult(boolean bothFinWait1, boolean closingOnA, boolean bothTimeWait, String walkA, String walkB) {
+    private record HeldResult(StateWatch.Side a, boolean bothFinWait1, boolean closingOnA, boolean bothTimeWait, String walkA, String walkB) {
     }
 
     private HeldResult heldFins(Timeline timeline, ServerSocketChannel listener) throws Exception {
@@ -138,7 +166,7 @@ final class SimultaneousCloseScenario implements Scenario {
             } finally {
                 watch.close();
             }
-            return new HeldResult(bothFinWait1, closingOnA, bothTimeWait, watch.walkText("A"), watch.walkText("B"));
+            return new HeldResult(sideA, bothFinWait1, closingOnA, bothTimeWait, watch.walkText("A"), watch.walkText("B"));
         }
     }
 

@@ -51,6 +51,15 @@ final class Timeline {
         line(String.format("%7d ms  %-7s %-30s -> %s", elapsedMs(), actor, action, result));
     }
 
+    /**
+     * A kernel event's line, at the event's own time ({@code monoNanos}, the clock of
+     * {@link System#nanoTime()}). Printed only: the events themselves go into the run's
+     * {@link ScenarioRecord}, so they are not kept twice.
+     */
+    void kernel(long monoNanos, String text) {
+        line(String.format("%7d ms  %-7s %s", (monoNanos - startNanos) / 1_000_000, "kernel", text));
+    }
+
     /** A line without a clock (headings, verdicts). */
     void plain(String text) {
         line(text);

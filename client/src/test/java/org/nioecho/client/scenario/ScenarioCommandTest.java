@@ -36,6 +36,13 @@ class ScenarioCommandTest {
     }
 
     @Test
+    void unknownEvidenceIsBadUsage() {
+        assertEquals(2, execute("startup", "--evidence", "guessing"));
+        assertTrue(err.toString().startsWith("--evidence: 'guessing' is not one of tracepoints, polling, auto"),
+                err.toString());
+    }
+
+    @Test
     void helpListsEveryScenarioAndTheExitCodes() {
         assertEquals(0, execute("--help"));
         String help = out.toString();

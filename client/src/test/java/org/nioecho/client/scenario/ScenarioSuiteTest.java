@@ -1,18 +1,26 @@
 package org.nioecho.client.scenario;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.nioecho.harness.ServerProcess;
+import org.nioecho.kernel.TcpTracer;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,23 +28,94 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every scenario run live, in process, asserting its verdict is MATCH. The namespace
- * scenarios are skipped (never passed) without root or {@code ip}.
+ * Every scenario run live, in process, asserting its verdict is MATCH, with the kernel's
+ * tracepoints as evidence when they are available here (root and tracefs, as in CI), and a
+ * few with {@code --evidence polling}. The namespace scenarios are skipped (never passed)
+ * without root or {@code ip}. No tracing instance may be left behind.
  */
 class ScenarioSuiteTest {
+    /** Runs one scenario with the default evidence (tracepoints when available) and checks which was used. */
+    private static void assertMatches(String name) {
+        String text = assertMatches(name, Evidence.Mode.AUTO);
+        if (TcpTracer.unavailableReason().isEmpty()) {
+            assertTrue(text.contains("  evidence: kernel tracepoints\n"), text);
+        } else {
+            assertTrue(text.contains("  evidence: /proc polling ("), text);
+        }
+    }
+
     /**
      * Runs one scenario with its timeline kept in memory: quiet when it matches, and the
-     * whole timeline in the failure message when it does not.
+     * whole timeline in the failure message when it does not. Returns the timeline.
      */
-    private static void assertMatches(String name) {
+    private static String assertMatches(String name, Evidence.Mode mode) {
         ByteArrayOutputStream timeline = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(timeline, true, StandardCharsets.UTF_8);
         ScenarioContext context = new ScenarioContext(ServerProcess.defaultJar(), ScenarioCommand.probeClassPath(),
-                new Timeline(out));
+                new Timeline(out), mode);
         Verdict verdict = new ScenarioRunner(context, out).run(ScenarioRunner.find(name).orElseThrow());
         String text = timeline.toString(StandardCharsets.UTF_8);
         assertEquals(Outcome.MATCH, verdict.outcome(), () -> verdict.observed() + "\n" + text);
         System.out.println(name + ": " + verdict.outcome() + ": " + verdict.observed());
+        return text;
+    }
+
+    @AfterAll
+    static void noTracingInstanceIsLeftBehind() throws IOException {
+        Path instances = TcpTracer.TRACEFS.resolve("instances");
+        if (!Files.isDirectory(instances)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(instances)) {
+            List<String> ours = dirs.map(dir -> dir.getFileName().toString())
+                    .filter(n -> n.startsWith("nioecho-" + ProcessHandle.current().pid() + "-")).toList();
+            assertEquals(List.of(), ours, "tracing instances left behind");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void normalCloseStillMatchesByPollingAlone() {
+        String text = assertMatches("normal-close", Evidence.Mode.POLLING);
+        assertTrue(text.contains("  evidence: /proc polling (--evidence polling)\n"), text);
+        assertFalse(text.contains("traced:"), text);
+    }
+
+    @Test
+    @Timeout(60)
+    void serverKilledStillMatchesByPollingAlone() {
+        String text = assertMatches("server-killed", Evidence.Mode.POLLING);
+        assertTrue(text.contains("the client's socket left the table: the server's kernel answered with RST"), text);
+    }
+
+    @Test
+    @Timeout(60)
+    void jsonOfATracedRunHoldsItsTransitions(@TempDir Path dir) throws Exception {
+        assumeTrue(TcpTracer.unavailableReason().isEmpty(), () -> "no tracing: " + TcpTracer.unavailableReason().orElse(""));
+        Path json = dir.resolve("runs.json");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new ScenarioCommand()).execute("normal-close", "--json", json.toString(),
+                    "--html", dir.resolve("html").toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String timeline = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, timeline);
+        Map<?, ?> run = (Map<?, ?>) ((List<?>) ((Map<?, ?>) MiniJson.parse(Files.readString(json))).get("scenarios")).get(0);
+        assertEquals(List.of("normal-close", "MATCH", "tracepoints", 0.0),
+                List.of(run.get("name"), run.get("verdict"), run.get("evidence"), run.get("overruns")));
+        List<String> steps = ((List<?>) run.get("transitions")).stream().map(t -> (Map<?, ?>) t)
+                .map(t -> t.get("end") + " " + t.get("from") + "->" + t.get("to")).toList();
+        for (String step : List.of("client ESTABLISHED->FIN_WAIT1", "client FIN_WAIT1->FIN_WAIT2", "client FIN_WAIT2->CLOSE",
+                "server ESTABLISHED->CLOSE_WAIT", "server CLOSE_WAIT->LAST_ACK", "server LAST_ACK->CLOSE")) {
+            assertEquals(2, steps.stream().filter(step::equals).count(), step + " (once per part) in " + steps);
+        }
+        assertTrue(timeline.contains("  evidence: kernel tracepoints\n"), timeline);
+        assertTrue(Files.readString(dir.resolve("html").resolve("index.html")).contains("normal-close"));
     }
 
     private static void assumeNamespaces() throws IOException, InterruptedException {
