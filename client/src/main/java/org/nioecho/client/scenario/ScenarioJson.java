@@ -1,15 +1,17 @@
 package org.nioecho.client.scenario;
 
-import org.nioecho.kernel.Errnos;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nioecho.client.trace.EventFormat;
 import org.nioecho.kernel.KernelEvent;
-import org.nioecho.kernel.TraceLines;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code --json FILE}: every run as data, {@code {"scenarios":[{name, verdict, observed,
@@ -19,6 +21,8 @@ import java.util.Locale;
  * are empty when the run's evidence was polling.
  */
 final class ScenarioJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ScenarioJson() {
     }
 
@@ -31,100 +35,34 @@ final class ScenarioJson {
     }
 
     static String json(List<ScenarioRecord> records) {
-        StringBuilder json = new StringBuilder(4096).append("{\"scenarios\":[");
-        for (int i = 0; i < records.size(); i++) {
-            json.append(i == 0 ? "\n  " : ",\n  ");
-            scenario(json, records.get(i));
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode scenarios = root.putArray("scenarios");
+        for (ScenarioRecord record : records) {
+            ObjectNode scenario = scenarios.addObject();
+            scenario.put("name", record.verdict().scenario());
+            scenario.put("verdict", record.verdict().outcome().name());
+            scenario.put("notesSay", record.verdict().notesSay());
+            scenario.put("observed", record.verdict().observed());
+            scenario.put("evidence", record.evidence());
+            scenario.put("overruns", record.overruns());
+            list(scenario.putArray("transitions"), record, KernelEvent.Kind.STATE);
+            list(scenario.putArray("resets"), record, KernelEvent.Kind.RESET_SENT);
+            list(scenario.putArray("resetsReceived"), record, KernelEvent.Kind.RESET_RECEIVED);
+            list(scenario.putArray("errors"), record, KernelEvent.Kind.ERROR);
+            list(scenario.putArray("retransmissions"), record, KernelEvent.Kind.RETRANSMIT);
         }
-        return json.append("\n]}\n").toString();
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + System.lineSeparator();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain values did not serialise", e);
+        }
     }
 
-    private static void scenario(StringBuilder json, ScenarioRecord record) {
-        json.append('{');
-        field(json, "name", record.verdict().scenario()).append(',');
-        field(json, "verdict", record.verdict().outcome().name()).append(',');
-        field(json, "notesSay", record.verdict().notesSay()).append(',');
-        field(json, "observed", record.verdict().observed()).append(',');
-        field(json, "evidence", record.evidence()).append(',');
-        json.append("\"overruns\":").append(record.overruns());
-        list(json, record, "transitions", KernelEvent.Kind.STATE);
-        list(json, record, "resets", KernelEvent.Kind.RESET_SENT);
-        list(json, record, "resetsReceived", KernelEvent.Kind.RESET_RECEIVED);
-        list(json, record, "errors", KernelEvent.Kind.ERROR);
-        list(json, record, "retransmissions", KernelEvent.Kind.RETRANSMIT);
-        json.append('}');
-    }
-
-    private static void list(StringBuilder json, ScenarioRecord record, String name, KernelEvent.Kind kind) {
-        json.append(",\n   \"").append(name).append("\":[");
-        boolean first = true;
+    private static void list(ArrayNode list, ScenarioRecord record, KernelEvent.Kind kind) {
         for (KernelEvent event : record.events()) {
-            if (event.kind() != kind || (kind == KernelEvent.Kind.STATE && event.from() == event.to())) {
-                continue;
-            }
-            json.append(first ? "" : ",");
-            first = false;
-            event(json, record, event);
-        }
-        json.append(']');
-    }
-
-    private static void event(StringBuilder json, ScenarioRecord record, KernelEvent event) {
-        json.append("{\"ms\":").append(String.format(Locale.ROOT, "%.3f", record.ms(event.monoNanos()))).append(',');
-        field(json, event.kind() == KernelEvent.Kind.RESET_SENT ? "sentBy" : "end", record.end(event)).append(',');
-        field(json, "local", TraceLines.format(event.local())).append(',');
-        field(json, "remote", TraceLines.format(event.remote()));
-        switch (event.kind()) {
-            case STATE -> {
-                json.append(',');
-                field(json, "from", String.valueOf(event.from())).append(',');
-                field(json, "to", String.valueOf(event.to()));
-            }
-            case RESET_SENT -> {
-                json.append(',');
-                field(json, "reason", String.valueOf(event.reason())).append(',');
-                field(json, "state", String.valueOf(event.from()));
-            }
-            case ERROR -> {
-                json.append(",\"errno\":").append(event.errno()).append(',');
-                field(json, "error", Errnos.name(event.errno()));
-            }
-            case RETRANSMIT -> {
-                json.append(',');
-                field(json, "state", String.valueOf(event.from()));
-            }
-            case RESET_RECEIVED -> {
-                // the end says which socket received it
+            if (event.kind() == kind && !(kind == KernelEvent.Kind.STATE && event.from() == event.to())) {
+                EventFormat.fields(list.addObject(), event, record.ms(event.monoNanos()), record.end(event));
             }
         }
-        json.append('}');
-    }
-
-    private static StringBuilder field(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":");
-        return string(json, value);
-    }
-
-    /** A JSON string: quotes, backslashes and control characters escaped. */
-    static StringBuilder string(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        return json.append('"');
     }
 }

@@ -40,26 +40,35 @@ public final class EventFormat {
 
     /**
      * One JSON object: {@code type} (transition, reset, reset.received, error, retransmission),
-     * {@code ms}, {@code end}, {@code local}, {@code remote}, and per type {@code from}/{@code to},
-     * {@code sentBy} and {@code reason}, {@code errno} and {@code error}, or {@code state}.
+     * then the event's {@link #fields fields}.
      */
     public String json(KernelEvent event) {
         ObjectNode json = JSON.createObjectNode();
         json.put("type", type(event));
-        json.put("ms", Math.round(ms(event) * 1000) / 1000.0);
-        json.put("end", end(event));
+        return fields(json, event, ms(event), end(event)).toString();
+    }
+
+    /**
+     * Adds an event's fields to {@code json}, in the terms the trace feed and the scenario
+     * JSON share: {@code ms}, {@code end} ({@code sentBy} for an RST sent), {@code local},
+     * {@code remote}, and per kind {@code from}/{@code to}, {@code reason}/{@code state},
+     * {@code errno}/{@code error}, or {@code state}.
+     */
+    public static ObjectNode fields(ObjectNode json, KernelEvent event, double ms, String end) {
+        json.put("ms", Math.round(ms * 1000) / 1000.0);
+        json.put(event.kind() == KernelEvent.Kind.RESET_SENT ? "sentBy" : "end", end);
         json.put("local", TraceLines.format(event.local()));
         json.put("remote", TraceLines.format(event.remote()));
         switch (event.kind()) {
-            case STATE -> json.put("from", event.from().name()).put("to", event.to().name());
-            case RESET_SENT -> json.put("sentBy", end(event)).put("reason", String.valueOf(event.reason()));
+            case STATE -> json.put("from", String.valueOf(event.from())).put("to", String.valueOf(event.to()));
+            case RESET_SENT -> json.put("reason", String.valueOf(event.reason())).put("state", String.valueOf(event.from()));
             case ERROR -> json.put("errno", event.errno()).put("error", Errnos.name(event.errno()));
-            case RETRANSMIT -> json.put("state", event.from().name());
+            case RETRANSMIT -> json.put("state", String.valueOf(event.from()));
             case RESET_RECEIVED -> {
-                // nothing more: end says which socket received it
+                // end says which socket received it
             }
         }
-        return json.toString();
+        return json;
     }
 
     /** The JSON type name of an event's kind. */

@@ -1,6 +1,7 @@
 package org.nioecho.client.scenario;
 
 import org.junit.jupiter.api.AfterAll;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,8 +106,8 @@ class ScenarioSuiteTest {
         }
         String timeline = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, timeline);
-        Map<?, ?> run = (Map<?, ?>) ((List<?>) ((Map<?, ?>) MiniJson.parse(Files.readString(json))).get("scenarios")).get(0);
-        assertEquals(List.of("normal-close", "MATCH", "tracepoints", 0.0),
+        Map<?, ?> run = (Map<?, ?>) ((List<?>) ((Map<?, ?>) new ObjectMapper().readValue(Files.readString(json), Map.class)).get("scenarios")).get(0);
+        assertEquals(List.of("normal-close", "MATCH", "tracepoints", 0),
                 List.of(run.get("name"), run.get("verdict"), run.get("evidence"), run.get("overruns")));
         List<String> steps = ((List<?>) run.get("transitions")).stream().map(t -> (Map<?, ?>) t)
                 .map(t -> t.get("end") + " " + t.get("from") + "->" + t.get("to")).toList();
