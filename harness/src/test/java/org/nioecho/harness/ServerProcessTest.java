@@ -92,7 +92,7 @@ class ServerProcessTest {
             assertEquals(-1, peer.getInputStream().read(), "EOF after the server's FIN");
             peer.close();
             assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr: " + server.stderr());
-            assertTrue(server.stdout().stream().anyMatch(l -> l.startsWith("nioecho server stopped: 1 connections,")
+            assertTrue(server.stdout().stream().anyMatch(l -> l.startsWith("nioecho server stopped: 1 connection,")
                     && l.endsWith("closed: shutdown=1")), server.stdout().toString());
         }
     }
