@@ -43,7 +43,7 @@ class ManyClosesTest {
             for (int t = 0; t < CLOSERS; t++) {
                 List<SocketChannel> share = peers.subList(t * PEERS / CLOSERS, (t + 1) * PEERS / CLOSERS);
                 closers.submit(() -> {
-                    go.await();
+                    assertTrue(go.await(30, TimeUnit.SECONDS), "start signal");
                     for (SocketChannel peer : share) {
                         peer.close();
                     }
