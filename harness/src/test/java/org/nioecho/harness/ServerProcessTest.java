@@ -1,6 +1,8 @@
 package org.nioecho.harness;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nioecho.server.DocumentedMetrics;
 import org.nioecho.server.Peers;
 
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server jar as a real process: signals, exit codes, descriptor exhaustion. */
+@Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS) // several 30 s waits per test; each is bounded
 class ServerProcessTest {
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) bytes in, (\\d+) bytes out, closed: (.*)$");
 
@@ -38,7 +43,7 @@ class ServerProcessTest {
             List<byte[]> streams = new ArrayList<>();
             try {
                 for (int i = 0; i < peers; i++) {
-                    SocketChannel channel = SocketChannel.open(server.address());
+                    SocketChannel channel = Peers.bounded(SocketChannel.open(server.address()));
                     channel.configureBlocking(false);
                     channels.add(channel);
                     byte[] stream = Peers.randomBytes(32 << 20, 100 + i);
@@ -97,6 +102,70 @@ class ServerProcessTest {
         }
     }
 
+    /**
+     * The drain timeout bounds a shutdown: a peer that never reads (so the server always owes
+     * it bytes) and never closes is closed with cause shutdown once the timeout has passed,
+     * and the server still exits 0 with its summary.
+     */
+    @Test
+    void drainTimeoutClosesAPeerThatNeverReadsNorClosesAndExits0() throws Exception {
+        Duration drainTimeout = Duration.ofMillis(1500);
+        try (ServerProcess server = ServerProcess.builder()
+                .args("--metrics-port", "0", "--drain-timeout", drainTimeout.toMillis() + "ms").start();
+             SocketChannel peer = Peers.bounded(SocketChannel.open(server.address()))) {
+            peer.configureBlocking(false);
+            ByteBuffer toSend = ByteBuffer.wrap(Peers.randomBytes(32 << 20, 300));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                peer.write(toSend);
+                return metric(server, "echo_server_connections_paused") == 1;
+            });
+            long signalledNanos = System.nanoTime();
+            server.signal("TERM");
+            assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr ends: " + tail(server.stderr()));
+            Duration took = Duration.ofNanos(System.nanoTime() - signalledNanos);
+            assertTrue(took.compareTo(drainTimeout) >= 0, "exited after " + took.toMillis()
+                    + " ms, before the drain timeout, though the peer read nothing");
+            assertTrue(server.stderr().stream().anyMatch(l -> l.contains("drain timeout: closing 1 connections")),
+                    tail(server.stderr()).toString());
+            assertTrue(server.stdout().stream().anyMatch(l -> l.startsWith("nioecho server stopped: 1 connections,")
+                    && l.endsWith("closed: shutdown=1")), server.stdout().toString());
+            assertTrue(server.stderr().stream().noneMatch(l -> l.contains("Exception")), server.stderr().toString());
+        }
+    }
+
+    /**
+     * One scrape holds every series the README's metrics table documents, with its tags,
+     * {@code _total} on counters and its type; and nothing undocumented.
+     */
+    @Test
+    void oneScrapeHasEveryDocumentedSeriesWithItsTagsAndTotalSuffix() throws Exception {
+        Map<String, String> documented = DocumentedMetrics.fromReadme(DocumentedMetrics.readme());
+        try (ServerProcess server = ServerProcess.builder().args("--metrics-port", "0").start()) {
+            byte[] payload = Peers.randomBytes(1000, 301);
+            assertArrayEquals(payload, Peers.echo(server.address(), payload));
+            String text = scrape(server);
+            Map<String, String> types = new java.util.TreeMap<>();
+            Map<String, String> series = new java.util.TreeMap<>();
+            for (String line : text.split("\n")) {
+                if (line.startsWith("# TYPE ")) {
+                    String[] f = line.split(" ");
+                    types.put(f[2], f[3]);
+                } else if (!line.startsWith("#") && !line.isBlank()) {
+                    String name = line.substring(0, line.lastIndexOf(' '));
+                    Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)); // a number, or it throws
+                    series.put(name, types.get(name.contains("{") ? name.substring(0, name.indexOf('{')) : name));
+                }
+            }
+            for (Map.Entry<String, String> expected : documented.entrySet()) {
+                assertTrue(series.containsKey(expected.getKey()), "no series " + expected.getKey() + " in\n" + text);
+                assertEquals(expected.getValue(), series.get(expected.getKey()), "type of " + expected.getKey());
+            }
+            assertEquals(documented.keySet(), series.keySet(), "the scrape has undocumented series");
+            assertEquals(1000, metric(server, "echo_server_bytes_received_total"));
+            assertEquals(1000, metric(server, "echo_server_bytes_sent_total"));
+        }
+    }
+
     /** EMFILE: accepting pauses (no spin, one log line), the listening socket stays, serving resumes. */
     @Test
     void runningOutOfDescriptorsPausesAcceptingWithoutSpinningAndRecovers() throws Exception {
@@ -117,6 +186,10 @@ class ServerProcessTest {
                         .until(() -> server.stderr().stream().anyMatch(l -> l.contains("accept paused")));
                 long accepted = accepted(server);
                 assertTrue(accepted > 0 && accepted < clients, "accepted " + accepted);
+                String stats = server.control("stats");
+                Matcher emfile = Pattern.compile("accept errors: .*too\\.many\\.open\\.files=(\\d+)").matcher(stats);
+                assertTrue(emfile.find() && Long.parseLong(emfile.group(1)) >= 1,
+                        "EMFILE counted as accept error too.many.open.files: " + stats);
 
                 Duration cpuBefore = server.cpuTime();
                 await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
@@ -143,20 +216,32 @@ class ServerProcessTest {
         }
     }
 
+    private static List<String> tail(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - 5), lines.size());
+    }
+
     private static long accepted(ServerProcess server) throws Exception {
         String stats = server.control("stats");
         return Long.parseLong(stats.substring("stats ".length(), stats.indexOf(" connections")));
     }
 
     private static long metric(ServerProcess server, String name) throws IOException {
-        try (InputStream in = URI.create(server.metricsUrl()).toURL().openStream()) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith(name + " ")) {
-                    return (long) Double.parseDouble(line.substring(name.length() + 1));
-                }
+        for (String line : scrape(server).split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1));
             }
         }
         throw new AssertionError("no metric " + name);
+    }
+
+    /** One GET of the metrics endpoint, bounded by connect and read timeouts. */
+    private static String scrape(ServerProcess server) throws IOException {
+        URLConnection connection = URI.create(server.metricsUrl()).toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(10_000);
+        try (InputStream in = connection.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test
@@ -211,7 +296,8 @@ class ServerProcessTest {
             process.destroyForcibly();
             throw new AssertionError("echo-server " + String.join(" ", args) + " did not exit");
         }
-        return new Result(process.exitValue(), stdout.get(), stderr.get());
+        return new Result(process.exitValue(), stdout.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                stderr.get(10, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     private static List<String> lines(InputStream in) {

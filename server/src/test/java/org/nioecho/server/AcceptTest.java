@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.nioecho.kernel.TcpState;
 
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
@@ -62,7 +61,7 @@ class AcceptTest {
                 Peers.readExactly(peer, 1);
             }
             try (SocketChannel third = Peers.connect(server.address())) {
-                assertEquals(-1, third.read(ByteBuffer.allocate(1)), "the third peer should be closed at once");
+                assertEquals(-1, Peers.read(third, new byte[1]), "the third peer should be closed at once");
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.REJECTED) == 1);
             assertEquals(2, server.metrics().active());

@@ -6,7 +6,6 @@ import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
@@ -87,15 +86,56 @@ class DisconnectTest {
         assertEquals(1, server.metrics().closed(CloseCause.BROKEN_PIPE), server.metrics().summary());
     }
 
+    /**
+     * The lower bound follows from the behaviour: the server's clock for this peer starts
+     * when it accepts it, after {@code connectingNanos}, so its EOF cannot come sooner than
+     * the timeout after that.
+     */
     @Test
-    void idleConnectionIsClosedAfterIdleTimeout() throws Exception {
-        start(ServerConfig.builder().idleTimeout(Duration.ofMillis(300)));
-        try (SocketChannel idle = Peers.connect(server.address());
-             SocketChannel busy = Peers.connect(server.address())) {
-            Peers.writeFully(busy, new byte[] {42});
-            Peers.readExactly(busy, 1);
-            assertEquals(-1, idle.read(ByteBuffer.allocate(1)), "the idle peer should read EOF");
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.IDLE) >= 1);
+    void idleConnectionIsClosedWithCauseIdleNoSoonerThanTheTimeout() throws Exception {
+        Duration idleTimeout = Duration.ofMillis(400);
+        start(ServerConfig.builder().idleTimeout(idleTimeout));
+        long connectingNanos = System.nanoTime();
+        try (SocketChannel idle = Peers.connect(server.address())) {
+            idle.socket().setSoTimeout(10_000); // a server that never times out fails here, not after 60 s
+            assertEquals(-1, Peers.read(idle, new byte[1]), "the idle peer should read EOF");
+            Duration waited = Duration.ofNanos(System.nanoTime() - connectingNanos);
+            assertTrue(waited.compareTo(idleTimeout) >= 0,
+                    "closed after " + waited.toMillis() + " ms, before the idle timeout of " + idleTimeout.toMillis() + " ms");
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closedTotal() == 1);
+            assertEquals(1, server.metrics().closed(CloseCause.IDLE), server.metrics().summary());
+            assertEquals(0, server.metrics().active());
+        }
+    }
+
+    /**
+     * Input resets the idle clock: a peer that keeps sending outlives several timeouts, while
+     * an idle one beside it is closed. Only what happens while the busy peer is busy is
+     * asserted: once it stops, it is idle too.
+     */
+    @Test
+    void busyConnectionOutlivesSeveralIdleTimeoutsWhileAnIdleOneIsClosed() throws Exception {
+        Duration idleTimeout = Duration.ofMillis(300);
+        start(ServerConfig.builder().idleTimeout(idleTimeout));
+        try (SocketChannel busy = Peers.connect(server.address());
+             SocketChannel idle = Peers.connect(server.address())) {
+            long startNanos = System.nanoTime();
+            long endNanos = startNanos + 5 * idleTimeout.toNanos();
+            int roundTrips = 0;
+            boolean idleClosedMeanwhile = false;
+            // Back-to-back one-byte round trips, bounded in count and time: far more often than the timeout.
+            while (System.nanoTime() - endNanos < 0 && roundTrips < 500_000) {
+                Peers.writeFully(busy, new byte[] {(byte) roundTrips});
+                assertEquals((byte) roundTrips, Peers.readExactly(busy, 1)[0],
+                        "round trip " + roundTrips + " after " + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
+                roundTrips++;
+                idleClosedMeanwhile |= server.metrics().closed(CloseCause.IDLE) > 0;
+            }
+            assertTrue(System.nanoTime() - endNanos >= 0, "the busy peer stopped after " + roundTrips + " round trips");
+            assertTrue(idleClosedMeanwhile, "the idle peer was not closed while the busy one was served: "
+                    + server.metrics().summary());
+            idle.socket().setSoTimeout(10_000);
+            assertEquals(-1, Peers.read(idle, new byte[1]), "the idle peer should read EOF");
             assertEquals(0, server.metrics().closed(CloseCause.ERROR));
         }
     }

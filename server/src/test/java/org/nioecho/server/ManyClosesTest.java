@@ -26,6 +26,13 @@ class ManyClosesTest {
     void reapsAThousandPeersClosingInTheSameInstant() throws Exception {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
             int port = server.address().getPort();
+            // One peer first, used and closed as the others will be: the JDK opens a descriptor of
+            // its own the first time (lazily), which must not count against the baseline.
+            try (SocketChannel warmUp = Peers.connect(server.address())) {
+                Peers.writeFully(warmUp, new byte[] {1});
+                Peers.readExactly(warmUp, 1);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().closed(CloseCause.EOF) == 1);
             long baseline = Peers.openDescriptors();
             List<SocketChannel> peers = new ArrayList<>();
             Set<Integer> peerPorts = new HashSet<>();
@@ -43,7 +50,7 @@ class ManyClosesTest {
             for (int t = 0; t < CLOSERS; t++) {
                 List<SocketChannel> share = peers.subList(t * PEERS / CLOSERS, (t + 1) * PEERS / CLOSERS);
                 closers.submit(() -> {
-                    go.await();
+                    assertTrue(go.await(30, TimeUnit.SECONDS), "start signal");
                     for (SocketChannel peer : share) {
                         peer.close();
                     }
@@ -54,9 +61,9 @@ class ManyClosesTest {
             closers.shutdown();
             assertTrue(closers.awaitTermination(30, TimeUnit.SECONDS));
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> server.metrics().closed(CloseCause.EOF) == PEERS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.metrics().closed(CloseCause.EOF) == PEERS + 1);
             assertEquals(0, server.metrics().active());
-            assertEquals(PEERS, server.metrics().closedTotal());
+            assertEquals(PEERS + 1, server.metrics().closedTotal());
             // Nothing left behind: descriptors back to the baseline, no server socket in CLOSE_WAIT.
             await().atMost(Duration.ofSeconds(10)).until(() -> Peers.openDescriptors() <= baseline);
             await().atMost(Duration.ofSeconds(10)).until(() -> Peers.serverSideStates(port, peerPorts).isEmpty());

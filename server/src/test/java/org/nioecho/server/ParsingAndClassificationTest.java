@@ -3,9 +3,14 @@ package org.nioecho.server;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ParsingAndClassificationTest {
@@ -44,5 +49,14 @@ class ParsingAndClassificationTest {
         assertEquals(AcceptError.TOO_MANY_OPEN_FILES, AcceptError.of(new IOException("Too many open files in system")));
         assertEquals(AcceptError.ABORTED, AcceptError.of(new IOException("Software caused connection abort")));
         assertEquals(AcceptError.OTHER, AcceptError.of(new IOException("Invalid argument")));
+    }
+
+    /** Only {@code error} is unexpected (logged at error level with its stack trace). */
+    @Test
+    void onlyErrorIsAnUnexpectedCause() {
+        for (CloseCause cause : CloseCause.values()) {
+            assertEquals(cause != CloseCause.ERROR, cause.expected(), cause.tag());
+        }
+        assertEquals("broken.pipe", CloseCause.BROKEN_PIPE.tag());
     }
 }

@@ -8,21 +8,46 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Test peers: real blocking sockets on loopback and the kernel's view of them. */
 public final class Peers {
     private Peers() {
     }
 
+    /** Bound on every blocking read of a test peer (SO_TIMEOUT on the channel's socket). */
+    public static final int READ_TIMEOUT_MS = 30_000;
+    /** Bound on a whole {@link #echo} exchange: past it the channel is closed, which ends both sides. */
+    public static final Duration ECHO_TIMEOUT = Duration.ofSeconds(60);
+
+    /** A blocking peer whose reads ({@link #read}, {@link #readExactly}, {@link #readToEof}) time out. */
     public static SocketChannel connect(InetSocketAddress address) throws IOException {
         SocketChannel channel = SocketChannel.open(address);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return bounded(channel);
+    }
+
+    /** Sets the read timeout of {@code channel}'s blocking reads done through this class. */
+    public static SocketChannel bounded(SocketChannel channel) throws IOException {
+        channel.socket().setSoTimeout(READ_TIMEOUT_MS);
         return channel;
+    }
+
+    /**
+     * One blocking read into {@code bytes}, bounded by SO_TIMEOUT: a channel's own
+     * {@code read} ignores SO_TIMEOUT, its socket's stream honours it.
+     *
+     * @return bytes read, or -1 at EOF
+     * @throws java.net.SocketTimeoutException if nothing arrives within the timeout
+     */
+    public static int read(SocketChannel channel, byte[] bytes) throws IOException {
+        return channel.socket().getInputStream().read(bytes);
     }
 
     public static byte[] randomBytes(int size, long seed) {
@@ -38,24 +63,21 @@ public final class Peers {
         }
     }
 
-    /** Reads exactly {@code size} bytes (blocking channel). */
+    /** Reads exactly {@code size} bytes (blocking channel; each read bounded by SO_TIMEOUT). */
     public static byte[] readExactly(SocketChannel channel, int size) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("EOF after " + buffer.position() + " of " + size + " bytes");
-            }
+        byte[] bytes = channel.socket().getInputStream().readNBytes(size);
+        if (bytes.length < size) {
+            throw new IOException("EOF after " + bytes.length + " of " + size + " bytes");
         }
-        return buffer.array();
+        return bytes;
     }
 
-    /** Reads until EOF (blocking channel). */
+    /** Reads until EOF (blocking channel; each read bounded by SO_TIMEOUT). */
     public static byte[] readToEof(SocketChannel channel) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        while (channel.read(buffer) >= 0) {
-            all.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = read(channel, buffer)) >= 0; ) {
+            all.write(buffer, 0, n);
         }
         return all.toByteArray();
     }
@@ -67,8 +89,13 @@ public final class Peers {
         }
     }
 
-    /** {@link #echo(InetSocketAddress, byte[])} on a connected channel, which it leaves open. */
+    /**
+     * {@link #echo(InetSocketAddress, byte[])} on a connected channel, which it leaves open.
+     * Writes, which SO_TIMEOUT does not bound, run on their own thread too: past
+     * {@link #ECHO_TIMEOUT} the channel is closed, which ends a stuck write or read.
+     */
     public static byte[] echo(SocketChannel channel, byte[] payload) throws Exception {
+        bounded(channel);
         CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
             try {
                 return readToEof(channel);
@@ -76,6 +103,24 @@ public final class Peers {
                 throw new IllegalStateException(e);
             }
         }, Peers::startReader);
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+            try {
+                writeInRandomChunks(channel, payload);
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Peers::startReader);
+        try {
+            CompletableFuture.allOf(echoed, sent).get(ECHO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            channel.close();
+            throw new AssertionError("echo of " + payload.length + " bytes not done within " + ECHO_TIMEOUT);
+        }
+        return echoed.get();
+    }
+
+    private static void writeInRandomChunks(SocketChannel channel, byte[] payload) throws IOException {
         Random random = new Random(payload.length);
         int offset = 0;
         while (offset < payload.length) {
@@ -86,11 +131,9 @@ public final class Peers {
             }
             offset += chunk;
         }
-        channel.shutdownOutput();
-        return echoed.get(60, TimeUnit.SECONDS);
     }
 
-    /** A thread of its own for each reader: the common pool may have a single blocking thread. */
+    /** A thread of its own for each reader and writer: the common pool may have a single blocking thread. */
     private static void startReader(Runnable reader) {
         Thread thread = new Thread(reader, "echo-reader");
         thread.setDaemon(true);

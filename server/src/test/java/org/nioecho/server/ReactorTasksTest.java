@@ -27,7 +27,7 @@ class ReactorTasksTest {
             ExecutorService posters = Executors.newFixedThreadPool(THREADS);
             for (int t = 0; t < THREADS; t++) {
                 posters.submit(() -> {
-                    go.await();
+                    assertTrue(go.await(30, TimeUnit.SECONDS), "start signal");
                     for (int i = 0; i < TASKS_PER_THREAD; i++) {
                         reactor.execute(() -> ran++);
                     }
