@@ -152,15 +152,15 @@ public final class EchoServerCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        if (!config.faults().isEmpty()) { // the seed, to repeat the run's draws
+            LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
+                    + " (--fault-seed " + config.faultSeed() + ")");
+        }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
         out.println("nioecho server listening on " + Addresses.format(server.address()));
         if (metrics != null) {
             out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
-        }
-        if (!config.faults().isEmpty()) { // the seed, to repeat the run's draws
-            LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
-                    + " (--fault-seed " + config.faultSeed() + ")");
         }
         out.flush();
         if (stdinControl) {
