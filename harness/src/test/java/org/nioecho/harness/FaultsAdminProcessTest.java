@@ -76,6 +76,27 @@ class FaultsAdminProcessTest {
         }
     }
 
+    /** Without a Content-Length the body is read up to the bound, not further. */
+    @Test
+    void chunkedBodyAboveTheBoundIs413AndChangesNothing() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().args("--admin-port", "0", "--fault", "blackhole").start()) {
+            URI admin = URI.create(server.adminUrl());
+            byte[] body = "# padding\n".repeat(7000).getBytes(StandardCharsets.US_ASCII);
+            try (Socket socket = new Socket(admin.getHost(), admin.getPort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("PUT /faults HTTP/1.1\r\nHost: " + admin.getAuthority() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 413", status);
+            }
+            assertResponse(200, "blackhole\n", send(server.adminUrl() + "/faults", "GET", null));
+        }
+    }
+
     @Test
     void metricsPortIsStillTheSameOptionAndServesFaults() throws Exception {
         try (ServerProcess server = ServerProcess.builder().args("--metrics-port", "0").start()) {
