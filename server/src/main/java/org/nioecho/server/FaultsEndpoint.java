@@ -45,7 +45,7 @@ final class FaultsEndpoint implements HttpHandler {
                 case "PUT" -> put(exchange);
                 case "DELETE" -> {
                     plan.replace(List.of());
-                    LOG.log(Level.INFO, "faults cleared by " + exchange.getRemoteAddress());
+                    LOG.log(Level.INFO, "faults cleared by " + Addresses.format(exchange.getRemoteAddress()));
                     respond(exchange, 200, "");
                 }
                 default -> {
@@ -77,7 +77,7 @@ final class FaultsEndpoint implements HttpHandler {
             return;
         }
         plan.replace(specs);
-        LOG.log(Level.INFO, "faults replaced by " + exchange.getRemoteAddress() + ": "
+        LOG.log(Level.INFO, "faults replaced by " + Addresses.format(exchange.getRemoteAddress()) + ": "
                 + (specs.isEmpty() ? "none" : String.join(" ", specs.stream().map(FaultSpec::text).toList())));
         respond(exchange, 200, listing(specs));
     }
