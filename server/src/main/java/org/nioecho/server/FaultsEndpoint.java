@@ -18,11 +18,13 @@ import java.util.Objects;
  * changes nothing), {@code DELETE} clears them. PUT and DELETE answer with the new list.
  * A change applies to new connections only; the handler touches nothing but
  * {@link FaultPlan#replace}, so no request can hold up the reactor. Bodies above
- * {@value #MAX_BODY_BYTES} bytes get a 413.
+ * {@value #MAX_BODY_BYTES} bytes get a 413; they are never held in memory.
  */
 final class FaultsEndpoint implements HttpHandler {
     /** The largest PUT body read. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** The most of a too large body read (and dropped) before the 413, like Tomcat's maxSwallowSize. */
+    static final int MAX_SWALLOW_BYTES = 1024 * 1024;
     static final String PATH = "/faults";
     private static final System.Logger LOG = System.getLogger(FaultsEndpoint.class.getName());
     private static final String TEXT = "text/plain; charset=utf-8";
@@ -57,17 +59,18 @@ final class FaultsEndpoint implements HttpHandler {
     }
 
     private void put(HttpExchange exchange) throws IOException {
-        if (declaredLength(exchange) > MAX_BODY_BYTES) { // refused before reading a byte of it
-            respond(exchange, 413, "body too large (at most " + MAX_BODY_BYTES + " bytes)\n");
-            return;
-        }
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
+            if (declaredLength(exchange) > MAX_SWALLOW_BYTES) { // refused unread: the client may see a reset
+                respond(exchange, 413, "body too large (at most " + MAX_BODY_BYTES + " bytes)\n");
+                return;
+            }
             body = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            respond(exchange, 413, "body too large (at most " + MAX_BODY_BYTES + " bytes)\n");
-            return;
+            if (body.length > MAX_BODY_BYTES) {
+                swallow(in); // read to its end (bounded), so that closing sends no RST over the answer
+                respond(exchange, 413, "body too large (at most " + MAX_BODY_BYTES + " bytes)\n");
+                return;
+            }
         }
         List<FaultSpec> specs;
         try {
@@ -80,6 +83,16 @@ final class FaultsEndpoint implements HttpHandler {
         LOG.log(Level.INFO, "faults replaced by " + Addresses.format(exchange.getRemoteAddress()) + ": "
                 + (specs.isEmpty() ? "none" : String.join(" ", specs.stream().map(FaultSpec::text).toList())));
         respond(exchange, 200, listing(specs));
+    }
+
+    /** Reads and drops the rest of a too large body, up to {@value #MAX_SWALLOW_BYTES} bytes. */
+    private static void swallow(InputStream in) throws IOException {
+        byte[] scratch = new byte[8192];
+        long swallowed = 0;
+        int n;
+        while (swallowed < MAX_SWALLOW_BYTES && (n = in.read(scratch, 0, scratch.length)) >= 0) {
+            swallowed += n;
+        }
     }
 
     /** The Content-Length the client declared; -1 if none (chunked), MAX_VALUE if too long to parse. */
