@@ -44,6 +44,7 @@ import java.util.stream.Stream;
  */
 public final class ServerProcess implements AutoCloseable {
     private static final Pattern METRICS = Pattern.compile("metrics on (http://\\S+)$");
+    private static final Pattern ADMIN = Pattern.compile("admin on (http://\\S+)$");
     /** Lines kept per stream for {@link #stdout()} and {@link #stderr()}; a note replaces the rest. */
     private static final int KEPT_LINES = 100_000;
     /** Lines of both streams kept for {@link #lastOutput()}. */
@@ -65,6 +66,7 @@ public final class ServerProcess implements AutoCloseable {
     private final boolean expectMetrics;
     private volatile InetSocketAddress address;
     private volatile String metricsUrl;
+    private volatile String adminUrl;
 
     private ServerProcess(String name, List<String> command, Process process, boolean expectMetrics) {
         this.name = name;
@@ -132,9 +134,14 @@ public final class ServerProcess implements AutoCloseable {
         return address.getPort();
     }
 
-    /** The metrics URL, if the server was started with {@code --metrics-port}. */
+    /** The metrics URL, if the server was started with {@code --admin-port} (or {@code --metrics-port}). */
     public String metricsUrl() {
         return metricsUrl;
+    }
+
+    /** The admin port's base URL, {@code http://HOST:PORT} (then {@code /faults}), with {@code --admin-port}. */
+    public String adminUrl() {
+        return adminUrl;
     }
 
     public long pid() {
@@ -320,7 +327,11 @@ public final class ServerProcess implements AutoCloseable {
         if (metrics.find()) {
             metricsUrl = metrics.group(1);
         }
-        if (address != null && (!expectMetrics || metricsUrl != null)) {
+        Matcher admin = ADMIN.matcher(line);
+        if (admin.find()) {
+            adminUrl = admin.group(1);
+        }
+        if (address != null && (!expectMetrics || (metricsUrl != null && adminUrl != null))) {
             started.countDown();
         }
     }
@@ -414,8 +425,8 @@ public final class ServerProcess implements AutoCloseable {
         }
 
         /**
-         * Starts the process and waits until it prints its address (and its metrics URL, with
-         * {@code --metrics-port}).
+         * Starts the process and waits until it prints its address (and its admin and metrics
+         * URLs, with {@code --admin-port} or {@code --metrics-port}).
          *
          * @throws IOException if it exits or stays silent instead; the message holds its last output
          */
@@ -430,7 +441,7 @@ public final class ServerProcess implements AutoCloseable {
                 command.add("0");
             }
             command.addAll(args);
-            boolean expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port"));
+            boolean expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port") || a.startsWith("--admin-port"));
             return launch("echo-server", command, false, expectMetrics, 0, startTimeout);
         }
     }

@@ -29,6 +29,7 @@ public final class EchoServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
     private final ServerMetrics metrics;
+    private final FaultPlan faultPlan;
     private final Reactor reactor;
     private final Thread thread;
     private final InetSocketAddress address;
@@ -37,6 +38,7 @@ public final class EchoServer implements AutoCloseable {
     private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
         this.config = config;
         this.metrics = metrics;
+        this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
         this.reactor = reactor;
         this.address = address;
         this.thread = new Thread(() -> {
@@ -88,6 +90,11 @@ public final class EchoServer implements AutoCloseable {
     /** The server's counters (read from any thread; values may be a moment old). */
     public ServerMetrics metrics() {
         return metrics;
+    }
+
+    /** The faults new connections draw from; {@link FaultPlan#replace} changes them at run time. */
+    public FaultPlan faultPlan() {
+        return faultPlan;
     }
 
     /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */

@@ -14,6 +14,8 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -87,9 +89,20 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " 0 = only --write-timeout (default: ${DEFAULT-VALUE}).")
     private String pressureWriteTimeout = "1s";
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics; 0 picks a port (default: off).")
-    private Integer metricsPort;
+    @Option(names = {"--admin-port", "--metrics-port"}, paramLabel = "PORT",
+            description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics and the faults"
+                    + " at /faults (GET, PUT, DELETE); 0 picks a port (default: off).")
+    private Integer adminPort;
+
+    @Option(names = "--fault", paramLabel = "SPEC",
+            description = "Misbehave on purpose, e.g. reset:after=1KiB, close:after=2s, limit:bytes=100, stall:after=64KiB,"
+                    + " blackhole, latency:delay=200ms,jitter=50ms, bandwidth:rate=64KiB, slice:size=1..16,delay=10ms;"
+                    + " each takes probability=P (share of new connections, default 1). Repeatable.")
+    private List<String> faults = new ArrayList<>();
+
+    @Option(names = "--fault-seed", paramLabel = "SEED",
+            description = "Seed of the fault draws, for a run that repeats (default: random, logged at start).")
+    private Long faultSeed;
 
     @Option(names = "--stdin-control",
             description = "Read control commands on stdin (pause-accept, resume-accept, interrupt-reactor, stats);"
@@ -117,7 +130,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
         // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
-        PrometheusMeters meters = metricsPort != null ? PrometheusMeters.create() : null;
+        PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
             server = EchoServer.start(config, meters != null ? meters.registry() : null);
@@ -131,16 +144,22 @@ public final class EchoServerCommand implements Callable<Integer> {
         MetricsEndpoint metrics = null;
         if (meters != null) {
             try {
-                metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), metricsPort), meters);
+                metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), adminPort), meters);
+                metrics.serve(FaultsEndpoint.PATH, new FaultsEndpoint(server.faultPlan()));
             } catch (IOException e) {
-                err.println("echo-server: cannot serve metrics on " + config.bindAddress() + ":" + metricsPort + ": " + e.getMessage());
+                err.println("echo-server: cannot serve metrics on " + config.bindAddress() + ":" + adminPort + ": " + e.getMessage());
                 server.close();
                 return 1;
             }
         }
+        if (!config.faults().isEmpty()) { // the seed, to repeat the run's draws
+            LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
+                    + " (--fault-seed " + config.faultSeed() + ")");
+        }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
         out.println("nioecho server listening on " + Addresses.format(server.address()));
         if (metrics != null) {
+            out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
         }
         out.flush();
@@ -174,9 +193,14 @@ public final class EchoServerCommand implements Callable<Integer> {
         check("--port", port >= 0 && port <= 65535, port + " is not a port (0..65535)");
         check("--backlog", backlog > 0, backlog + " must be positive");
         check("--max-connections", maxConnections > 0, maxConnections + " must be positive");
-        if (metricsPort != null) {
-            check("--metrics-port", metricsPort >= 0 && metricsPort <= 65535, metricsPort + " is not a port (0..65535)");
+        if (adminPort != null) {
+            check(adminPortName(), adminPort >= 0 && adminPort <= 65535, adminPort + " is not a port (0..65535)");
         }
+        List<FaultSpec> faultSpecs = new ArrayList<>();
+        for (String fault : faults) {
+            faultSpecs.add(option("--fault", () -> FaultSpecs.parse(fault)));
+        }
+        check("--fault", faultSpecs.size() <= FaultSpecs.MAX_SPECS, "more than " + FaultSpecs.MAX_SPECS + " faults");
         int highWaterBytes = option("--high-water", () -> Units.parseIntBytes(highWater));
         check("--high-water", highWaterBytes > 0, "'" + highWater + "' must be positive");
         int lowWaterBytes = option("--low-water", () -> Units.parseIntBytes(lowWater));
@@ -205,6 +229,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .writeTimeout(duration("--write-timeout", writeTimeout, true))
                     .maxOutputMemoryBytes(maxOutputMemoryBytes)
                     .pressureWriteTimeout(duration("--pressure-write-timeout", pressureWriteTimeout, true))
+                    .faults(faultSpecs)
+                    .faultSeed(faultSeed != null ? faultSeed : System.nanoTime())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
@@ -218,6 +244,20 @@ public final class EchoServerCommand implements Callable<Integer> {
         check(name, value.compareTo(ServerConfig.MAX_DURATION) <= 0,
                 "'" + text + "' is too long (at most " + ServerConfig.MAX_DURATION.toHours() + "h)");
         return value;
+    }
+
+    /** The name the admin port was given under ({@code --metrics-port} is the old one), for messages. */
+    private String adminPortName() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        for (int i = args.size() - 1; i >= 0; i--) {
+            if (args.get(i).startsWith("--metrics-port")) {
+                return "--metrics-port";
+            }
+            if (args.get(i).startsWith("--admin-port")) {
+                return "--admin-port";
+            }
+        }
+        return "--admin-port";
     }
 
     private static boolean resolves(String host) {

@@ -1,6 +1,7 @@
 package org.nioecho.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
@@ -13,7 +14,8 @@ import java.util.concurrent.Executors;
 /**
  * Serves {@link PrometheusMeters} at {@code /metrics} on its own small HTTP thread:
  * Prometheus text 0.0.4, or OpenMetrics 1.0.0 when the scraper's {@code Accept} header
- * asks for {@code application/openmetrics-text}.
+ * asks for {@code application/openmetrics-text}. The admin port: other resources (such as
+ * {@code /faults}) are added with {@link #serve}.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer http;
@@ -40,6 +42,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         http.setExecutor(executor);
         http.start();
         return endpoint;
+    }
+
+    /** Serves {@code path} (and what lies below it) with {@code handler}, on the same thread as /metrics. */
+    public void serve(String path, HttpHandler handler) {
+        http.createContext(path, handler);
     }
 
     /** The bound address. */
