@@ -258,10 +258,18 @@ public final class ServerProcess implements AutoCloseable {
         return exitCode;
     }
 
-    /** SIGKILL to the process's descendants, then to the process, if they still run; waits up to 10 s for them. */
+    /**
+     * SIGKILL to the process's descendants, then to the process, if they still run; waits up
+     * to 10 s for them. Interrupted, it still sends the signals, stops waiting and keeps the
+     * thread's interrupt flag set.
+     */
     @Override
-    public void close() throws InterruptedException {
-        end(List.of());
+    public void close() {
+        try {
+            end(List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void end(List<ProcessHandle> known) throws InterruptedException {
