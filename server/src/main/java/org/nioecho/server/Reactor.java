@@ -247,7 +247,8 @@ final class Reactor implements Runnable {
         if (shuttingDown && nowNanos - drainDeadlineNanos >= 0) {
             List<Connection> owing = connections();
             if (!owing.isEmpty()) {
-                LOG.log(Level.WARNING, "drain timeout: closing " + owing.size() + " connections that still owe bytes");
+                LOG.log(Level.WARNING, "drain timeout: closing " + owing.size()
+                        + (owing.size() == 1 ? " connection that still owes" : " connections that still owe") + " bytes");
             }
             for (Connection connection : owing) {
                 connection.close(CloseCause.SHUTDOWN);
