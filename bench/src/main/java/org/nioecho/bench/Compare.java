@@ -119,7 +119,7 @@ public final class Compare implements Callable<Integer> {
     private Path benchJar;
 
     @Option(names = "--curve", description = "Also measure latency under load: each server open loop (the client's rate mode)"
-            + " at 10, 25, 50, 75, 90, 100 and 120 % of the rate it reached closed loop on --curve-connections x --curve-size"
+            + " at 10, 25, 50, 75, 90, 100 and 120 %% of the rate it reached closed loop on --curve-connections x --curve-size"
             + " in this run (that ping-pong cell is added to the matrix if missing); p50/p99/p99.9 per step and a log-scale SVG.")
     private boolean curve;
 
