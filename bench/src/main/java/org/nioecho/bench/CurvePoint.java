@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param percent             offered load, percent of the server's closed-loop rate
  * @param offeredPerSecond    messages per second the generator was asked to send, all connections
- * @param echoedMessages      messages echoed back and verified, warm-up included (as the client counts in rate mode)
+ * @param echoedMessages      messages echoed back and verified in the measured time
  * @param latenessP99Micros   the generator's own lateness (actual minus intended send time), 99th percentile
  * @param scheduledMessages   messages the generator's schedule called for, warm-up included
  * @param sentMessages        messages it sent; below scheduled, the generator fell behind

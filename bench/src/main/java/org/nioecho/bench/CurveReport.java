@@ -49,8 +49,8 @@ final class CurveReport {
                 + " coordinated omission) at ").append(String.join(", ", CurvePlan.PERCENTS.stream().map(p -> p + " %").toList()))
                 .append(" of the rate it reached closed loop (ping-pong, same connections and size) in this run; ")
                 .append(Plan.format(warmup)).append(" warm-up, ").append(Plan.format(duration))
-                .append(" measured per step (the client's rate mode counts scheduled, sent and echoed messages over warm-up and"
-                        + " measured time together). The generator's own lateness (actual minus intended send time) and its scheduled"
+                .append(" measured per step (in rate mode the client counts scheduled and sent messages over warm-up and measured"
+                        + " time, echoed ones and latency over the measured time only). The generator's own lateness (actual minus intended send time) and its scheduled"
                         + " vs sent messages show when the generator, not the server, is the limit.\n\n");
         md.append("| server | closed-loop msg/s | offered | offered msg/s | p50 µs | p99 µs | p99.9 µs"
                 + " | generator late p99 µs | scheduled | sent | echoed | generator kept up | errors |\n");

@@ -57,6 +57,9 @@ class PeerServersTest {
         assumeTrue(spec.runnable(), "c-epoll needs cc and " + CEpollServer.SOURCE + ": " + spec.skipReason());
         ServerProcess server = spec.start(START);
         try {
+            if (name.startsWith("netty-io_uring")) {
+                assertTrue(hasIoUringInstance(server.pid()), "the io_uring transport holds an io_uring instance (anon_inode:[io_uring])");
+            }
             byte[] sent = new byte[1 << 20];
             new SplittableRandom(7).nextBytes(sent);
             // writes have no socket timeout: the whole exchange is bounded, and stopping the server ends a stuck write
@@ -113,6 +116,18 @@ class PeerServersTest {
             }
         } finally {
             assertEquals(0, server.stop(STOP_GRACE), "taskset execs the server, so SIGTERM reaches it:" + server.lastOutput());
+        }
+    }
+
+    private static boolean hasIoUringInstance(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals("anon_inode:[io_uring]");
+                } catch (IOException e) {
+                    return false; // closed between list and read
+                }
+            });
         }
     }
 
