@@ -121,6 +121,7 @@ public final class NettyEchoServer implements Callable<Integer> {
                         .option(ChannelOption.SO_BACKLOG, backlog)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // the handler closes after the last echo
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                         .childHandler(new NettyEchoHandler())
                         .bind(bind, port).sync().channel();

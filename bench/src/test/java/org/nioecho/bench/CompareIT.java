@@ -72,9 +72,12 @@ class CompareIT {
         }
         Path json = reports.stream().filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
         JsonNode report = new ObjectMapper().readTree(Files.readString(json, StandardCharsets.UTF_8));
-        List<String> expected = new ArrayList<>(List.of("reactor", "blocking", "netty-nio", "netty-epoll"));
+        List<String> expected = new ArrayList<>(List.of("reactor", "blocking", "netty-epoll"));
         if (VirtualThreads.available()) {
             expected.add("virtual");
+        }
+        if (Contenders.ioUringSkipReason() == null) {
+            expected.add("netty-io_uring");
         }
         JsonNode summaries = report.path("summaries");
         for (String name : expected) {
