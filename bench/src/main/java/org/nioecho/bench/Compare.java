@@ -250,7 +250,7 @@ public final class Compare implements Callable<Integer> {
                 Measurement m = runner.run(step.server(), step.cell(), step.round());
                 measurements.add(m);
                 remaining = remaining.minus(plan.estimate(step));
-                err.println(String.format(Locale.ROOT, "[%3d/%d] %-12s %-28s round %d: %s (about %s left)", index,
+                err.println(String.format(Locale.ROOT, "[%3d/%d] %-16s %-28s round %d: %s (about %s left)", index,
                         plan.steps().size(), step.server().name(), step.cell().label(), step.round(), progress(m),
                         Plan.format(remaining.isNegative() ? Duration.ZERO : remaining)));
                 err.flush();
