@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -105,7 +104,7 @@ final class LoadGenerator {
                 "--mode", cell.kind().label(),
                 "--json", json.toString()));
         if (cell.kind() == Cell.Kind.RATE) {
-            command.addAll(List.of("--rate", String.format(Locale.ROOT, "%.3f", ratePerConnection)));
+            command.addAll(List.of("--rate", Double.toString(ratePerConnection))); // exact, however small
         }
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
