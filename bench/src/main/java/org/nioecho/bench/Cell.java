@@ -5,14 +5,14 @@ import java.util.Locale;
 /**
  * One cell of the comparison matrix: a kind of load, its connections and message size.
  *
- * @param kind        ping-pong, connection churn, or idle connections held
+ * @param kind        ping-pong, connection churn, idle connections held, or open-loop rate (the curve)
  * @param connections concurrent connections (churn: connections in flight; idle: connections held)
  * @param sizeBytes   message size (idle: 1, the byte that proves each connection is served)
  */
 record Cell(Kind kind, int connections, int sizeBytes) {
     /** The kinds of load. */
     enum Kind {
-        PINGPONG, CHURN, IDLE;
+        PINGPONG, CHURN, IDLE, RATE;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -31,12 +31,18 @@ record Cell(Kind kind, int connections, int sizeBytes) {
         return new Cell(Kind.IDLE, connections, 1);
     }
 
+    /** The curve's cell: open loop, each connection at the rate a step asks. */
+    static Cell rate(int connections, int sizeBytes) {
+        return new Cell(Kind.RATE, connections, sizeBytes);
+    }
+
     /** e.g. {@code pingpong 1000 × 64 B}. */
     String label() {
         return switch (kind) {
             case PINGPONG -> "pingpong " + connections + " × " + size(sizeBytes);
             case CHURN -> "churn " + connections + " in flight × " + size(sizeBytes);
             case IDLE -> "idle " + connections;
+            case RATE -> "rate " + connections + " × " + size(sizeBytes);
         };
     }
 

@@ -98,6 +98,47 @@ final class CellRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * One open-loop step of the curve: {@code spec} on the rate {@code cell} at
+     * {@code ratePerConnection} messages per second on each connection. The server process is
+     * kept over the curve's steps, as for the other load cells; failures become a failed point.
+     */
+    CurvePoint rate(ServerSpec spec, Cell cell, int percent, double ratePerConnection, Duration measured)
+            throws InterruptedException {
+        double offered = ratePerConnection * cell.connections();
+        if (Double.isNaN(ratePerConnection)) {
+            return CurvePoint.failed(spec.name(), cell, percent, offered, "no closed-loop rate to take " + percent + " % of");
+        }
+        ServerProcess server = null;
+        try {
+            server = serverFor(spec, cell);
+            String name = spec.name() + "-rate-" + cell.connections() + "x" + cell.sizeBytes() + "-" + percent + "pct";
+            awaitNoConnections(server);
+            LoadResult result;
+            try {
+                result = load.start(name, server.address(), cell, warmup, measured, ratePerConnection).finish();
+            } catch (IOException e) {
+                if (!server.isAlive()) {
+                    throw new IOException(e.getMessage() + " (the server died" + server.lastOutput() + ")");
+                }
+                throw e;
+            }
+            LoadResult.Rate rate = result.rate();
+            if (rate == null) {
+                throw new IOException("the load generator's report has no rate figures (scheduledMessages): see " + name + ".json");
+            }
+            return new CurvePoint(spec.name(), cell, percent, offered, result.messages(), result.latencyP50Micros(),
+                    result.latencyP99Micros(), result.latencyP999Micros(), rate.latenessP99Micros(), rate.scheduledMessages(),
+                    rate.sentMessages(), rate.kept(), result.totalErrors(), result.errorSummary(), null);
+        } catch (IOException e) {
+            if (server != null && !server.isAlive()) {
+                serving.remove(spec.name());
+                server.stop(STOP_GRACE);
+            }
+            return CurvePoint.failed(spec.name(), cell, percent, offered, oneLine(e.getMessage()));
+        }
+    }
+
     /** The process serving {@code spec} for {@code cell}: the one already running, or a fresh one. */
     private ServerProcess serverFor(ServerSpec spec, Cell cell) throws IOException, InterruptedException {
         if (!cell.equals(servingCell)) {

@@ -23,12 +23,16 @@ import java.util.concurrent.Callable;
 
 /**
  * The side-by-side comparison: this project's reactor against a thread-per-connection
- * server, the same on virtual threads (JDK 21+), Netty (NIO and epoll, one event-loop
- * thread) and any external command, each in its own process, under the client's load
- * generator in another. Writes Markdown (also on stdout), CSV, JSON and an SVG chart.
+ * server, the same on virtual threads (JDK 21+), Netty (NIO, epoll and io_uring, one
+ * event-loop thread, or N with {@code netty-epoll-N}) and any external command, each in its
+ * own process, under the client's load generator in another. Writes Markdown (also on
+ * stdout), CSV, JSON and an SVG chart; with {@code --curve} also the latency-under-load curve
+ * (open loop at rising fractions of each server's closed-loop rate) and its SVG.
  *
  * <pre>{@code
  * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare --quick
+ * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare --quick --curve --pin \
+ *     --servers reactor,netty-epoll,netty-io_uring
  * java -cp bench/target/benchmarks.jar org.nioecho.bench.Compare \
  *     --external 'socat-fork=socat TCP-LISTEN:{port},bind=127.0.0.1,backlog=1024,fork,reuseaddr EXEC:cat'
  * }</pre>
@@ -47,8 +51,11 @@ import java.util.concurrent.Callable;
             "2:bad usage: an invalid option or value",
             "3:cannot run: a jar is missing, the output directory cannot be written, or no server can run here"})
 public final class Compare implements Callable<Integer> {
-    static final List<String> DEFAULT_SERVERS = List.of("reactor", "blocking", "virtual", "netty-nio", "netty-epoll");
-    static final List<String> BUILT_IN = List.of("reactor", "blocking", "virtual", "netty-nio", "netty-epoll", "c-epoll");
+    static final List<String> DEFAULT_SERVERS = List.of("reactor", "blocking", "virtual", "netty-epoll", "netty-io_uring");
+
+    /** With --pin: the CPU every server runs on, and the load generator's. */
+    static final String SERVER_CPU = "0";
+    static final String CLIENT_CPU = "1";
 
     @Spec
     private CommandSpec spec;
@@ -57,8 +64,10 @@ public final class Compare implements Callable<Integer> {
     private boolean quick;
 
     @Option(names = "--servers", paramLabel = "LIST", split = ",",
-            description = "Built-in servers to run, of: reactor, blocking, virtual, netty-nio, netty-epoll, and c-epoll"
-                    + " (bench/c/epoll_echo.c compiled with cc, the CPU floor; not in the default) (default: all but c-epoll).")
+            description = "Built-in servers to run, of: reactor, blocking, virtual, netty-nio, netty-epoll, netty-io_uring,"
+                    + " netty-TRANSPORT-N (N event-loop threads, e.g. netty-epoll-2), c-epoll (bench/c/epoll_echo.c compiled with cc,"
+                    + " the CPU floor) and reactor-N (the server with --reactors N, once it has that option)"
+                    + " (default: ${DEFAULT-VALUE}).")
     private List<String> servers = new ArrayList<>(DEFAULT_SERVERS);
 
     @Option(names = "--external", paramLabel = "NAME=COMMAND",
@@ -109,6 +118,25 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--bench-jar", paramLabel = "JAR", description = "The peer servers (default: -Dnioecho.bench.jar, else the jar this runs from, else bench/target/benchmarks.jar).")
     private Path benchJar;
 
+    @Option(names = "--curve", description = "Also measure latency under load: each server open loop (the client's rate mode)"
+            + " at 10, 25, 50, 75, 90, 100 and 120 %% of the rate it reached closed loop on --curve-connections x --curve-size"
+            + " in this run (that ping-pong cell is added to the matrix if missing); p50/p99/p99.9 per step and a log-scale SVG.")
+    private boolean curve;
+
+    @Option(names = "--curve-connections", paramLabel = "N", description = "Connections for the curve (default: ${DEFAULT-VALUE}).")
+    private int curveConnections = 1000;
+
+    @Option(names = "--curve-size", paramLabel = "SIZE", description = "Message size for the curve (default: ${DEFAULT-VALUE}).")
+    private String curveSize = "64";
+
+    @Option(names = "--curve-duration", paramLabel = "DURATION",
+            description = "Measured time per curve step, after --warmup (default: ${DEFAULT-VALUE}).")
+    private String curveDuration = "5s";
+
+    @Option(names = "--pin", description = "Run every server under 'taskset -c 0' and the load generator under 'taskset -c 1',"
+            + " so that they do not compete for a core (needs taskset and 2 or more CPUs).")
+    private boolean pin;
+
     @Option(names = "--plan", description = "Print the plan and its expected time, run nothing.")
     private boolean planOnly;
 
@@ -129,6 +157,11 @@ public final class Compare implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--repeat': " + repeat + " (use 1..20)");
         }
         Map<String, String> externals = externals();
+        Cell curveCell = curveCell();
+        if (curveCell != null && !cells.contains(Cell.pingPong(curveCell.connections(), curveCell.sizeBytes()))) {
+            cells.add(0, Cell.pingPong(curveCell.connections(), curveCell.sizeBytes()));
+        }
+        Duration curveMeasured = duration("--curve-duration", curveDuration, Duration.ofMillis(500));
         Path server = Jars.locate(serverJar, "nioecho.server.jar", "server/target/echo-server.jar", null);
         Path client = Jars.locate(clientJar, "nioecho.client.jar", "client/target/echo-client.jar", null);
         Path bench = Jars.locate(benchJar, "nioecho.bench.jar", "bench/target/benchmarks.jar", Compare.class);
@@ -144,7 +177,14 @@ public final class Compare implements Callable<Integer> {
             return 3;
         }
         List<String> jvmOptions = serverJvmOptions.isBlank() ? List.of() : List.of(serverJvmOptions.trim().split("\\s+"));
-        List<ServerSpec> specs = Contenders.specs(servers, externals, javaCommand(), jvmOptions, server, bench);
+        if (pin) {
+            String problem = pinProblem();
+            if (problem != null) {
+                err.println("compare: cannot --pin: " + problem);
+                return 3;
+            }
+        }
+        List<ServerSpec> specs = pinned(Contenders.specs(servers, externals, javaCommand(), jvmOptions, server, bench));
         List<ServerSpec> runnable = specs.stream().filter(ServerSpec::runnable).toList();
         if (runnable.isEmpty()) {
             err.println("compare: none of the servers can run here: "
@@ -152,8 +192,14 @@ public final class Compare implements Callable<Integer> {
             return 3;
         }
         Plan plan = Plan.of(runnable, cells, repeat, warmupValue, durationValue);
+        CurvePlan curvePlan = curveCell == null ? null : CurvePlan.of(runnable, curveCell, warmupValue, curveMeasured);
         err.println("compare: " + plan.steps().size() + " runs (" + runnable.size() + " servers x " + cells.size() + " cells x "
                 + repeat + " rounds), expected to take about " + Plan.format(plan.estimate()));
+        if (curvePlan != null) {
+            err.println("compare: then the latency curve, " + curvePlan.steps().size() + " open-loop runs (" + runnable.size()
+                    + " servers x " + CurvePlan.PERCENTS.size() + " steps) on " + curveCell.label() + ", about "
+                    + Plan.format(curvePlan.estimate()) + " more");
+        }
         for (ServerSpec skipped : specs) {
             if (!skipped.runnable()) {
                 err.println("compare: skipping " + skipped.name() + ": " + skipped.skipReason());
@@ -163,6 +209,11 @@ public final class Compare implements Callable<Integer> {
         if (planOnly) {
             for (Plan.Step step : plan.steps()) {
                 stdout.println(step.server().name() + "\t" + step.cell().label() + "\tround " + step.round());
+            }
+            if (curvePlan != null) {
+                for (CurvePlan.Step step : curvePlan.steps()) {
+                    stdout.println(step.server().name() + "\t" + curveCell.label() + "\t" + step.percent() + " %");
+                }
             }
             stdout.flush();
             return 0;
@@ -180,10 +231,16 @@ public final class Compare implements Callable<Integer> {
         Path serverCopy = Files.copy(server, work.resolve("echo-server.jar"));
         Path clientCopy = Files.copy(client, work.resolve("echo-client.jar"));
         Path benchCopy = Files.copy(bench, work.resolve("benchmarks.jar"));
-        specs = Contenders.specs(servers, externals, javaCommand(), jvmOptions, serverCopy, benchCopy);
-        plan = Plan.of(specs.stream().filter(ServerSpec::runnable).toList(), cells, repeat, warmupValue, durationValue);
-        CellRunner runner = new CellRunner(new LoadGenerator(List.of(javaCommand()), clientCopy, work), warmupValue, durationValue);
+        specs = pinned(Contenders.specs(servers, externals, javaCommand(), jvmOptions, serverCopy, benchCopy));
+        runnable = specs.stream().filter(ServerSpec::runnable).toList();
+        plan = Plan.of(runnable, cells, repeat, warmupValue, durationValue);
+        curvePlan = curveCell == null ? null : CurvePlan.of(runnable, curveCell, warmupValue, curveMeasured);
+        List<String> clientJava = new ArrayList<>(pin ? List.of("taskset", "-c", CLIENT_CPU) : List.of());
+        clientJava.add(javaCommand());
+        CellRunner runner = new CellRunner(new LoadGenerator(clientJava, clientCopy, work), warmupValue, durationValue);
         List<Measurement> measurements = new ArrayList<>();
+        List<CurvePoint> curvePoints = new ArrayList<>();
+        Map<String, Double> closedLoop = new LinkedHashMap<>();
         long started = System.nanoTime();
         try {
             Duration remaining = plan.estimate();
@@ -193,10 +250,13 @@ public final class Compare implements Callable<Integer> {
                 Measurement m = runner.run(step.server(), step.cell(), step.round());
                 measurements.add(m);
                 remaining = remaining.minus(plan.estimate(step));
-                err.println(String.format(Locale.ROOT, "[%3d/%d] %-12s %-28s round %d: %s (about %s left)", index,
+                err.println(String.format(Locale.ROOT, "[%3d/%d] %-16s %-28s round %d: %s (about %s left)", index,
                         plan.steps().size(), step.server().name(), step.cell().label(), step.round(), progress(m),
                         Plan.format(remaining.isNegative() ? Duration.ZERO : remaining)));
                 err.flush();
+            }
+            if (curvePlan != null) {
+                runCurve(curvePlan, runner, measurements, closedLoop, curvePoints, curveMeasured, err);
             }
         } finally {
             runner.close();
@@ -209,9 +269,15 @@ public final class Compare implements Callable<Integer> {
         notes.add("Run with: java -cp benchmarks.jar org.nioecho.bench.Compare "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         notes.addAll(runner.retries());
+        if (pin) {
+            notes.add("Pinned: every server under 'taskset -c " + SERVER_CPU + "', the load generator under 'taskset -c " + CLIENT_CPU
+                    + "'; Compare itself and its /proc sampler are not pinned. Multi-threaded servers get one core, too.");
+        }
         Report report = new Report(machine, new Report.Settings(warmupValue, durationValue, repeat, jvmOptions,
                 client.toString(), specs, notes), measurements, elapsed, MachineInfo.readLoadAverage());
-        String markdown = report.markdown();
+        CurveReport curveReport = curvePlan == null ? null
+                : new CurveReport(curveCell, closedLoop, curvePoints, warmupValue, curveMeasured);
+        String markdown = report.markdown() + (curveReport == null ? "" : curveReport.markdown());
         String base = "compare-" + machine.stamp();
         Files.writeString(outDir.resolve(base + ".md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve(base + ".csv"), report.summaryCsv(), StandardCharsets.UTF_8);
@@ -220,11 +286,87 @@ public final class Compare implements Callable<Integer> {
         Files.writeString(outDir.resolve(base + ".svg"), SvgChart.svg(report.summaries(),
                 "nioecho comparison " + machine.date() + " (" + machine.cores() + " cores, JDK " + Runtime.version().feature() + ")"),
                 StandardCharsets.UTF_8);
+        if (curveReport != null) {
+            Files.writeString(outDir.resolve(base + "-curve.csv"), curveReport.csv(), StandardCharsets.UTF_8);
+            Files.writeString(outDir.resolve(base + "-curve.json"), curveReport.json(), StandardCharsets.UTF_8);
+            Files.writeString(outDir.resolve(base + "-curve.svg"), CurveChart.svg(curvePoints, "nioecho latency under load, "
+                    + curveCell.connections() + " connections × " + Cell.size(curveCell.sizeBytes()) + ", " + machine.date() + " ("
+                    + machine.cores() + " cores" + (pin ? ", pinned" : "") + ")"), StandardCharsets.UTF_8);
+        }
         stdout.print(markdown);
         stdout.flush();
-        err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + ".{md,csv,json,svg} (and -runs.csv)");
+        err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + ".{md,csv,json,svg} (and -runs.csv"
+                + (curveReport == null ? "" : ", -curve.{csv,json,svg}") + ")");
         err.flush();
-        return report.problems() == 0 ? 0 : 1;
+        long problems = report.problems() + (curveReport == null ? 0 : curveReport.problems());
+        return problems == 0 ? 0 : 1;
+    }
+
+    /**
+     * The curve's open-loop steps; each server's 100 % is its median closed-loop rate on the
+     * curve's connections and size from this run's matrix.
+     */
+    private static void runCurve(CurvePlan curvePlan, CellRunner runner, List<Measurement> measurements, Map<String, Double> closedLoop,
+                                 List<CurvePoint> points, Duration measured, PrintWriter err) throws InterruptedException {
+        Cell closedCell = curvePlan.closedLoopCell();
+        for (CurvePlan.Step step : curvePlan.steps()) {
+            closedLoop.computeIfAbsent(step.server().name(), name -> Summary.median(measurements.stream()
+                    .filter(m -> m.ok() && m.server().equals(name) && m.cell().equals(closedCell)).toList(), Measurement::rate));
+        }
+        int index = 0;
+        for (CurvePlan.Step step : curvePlan.steps()) {
+            index++;
+            double rate = curvePlan.ratePerConnection(closedLoop.get(step.server().name()), step.percent());
+            CurvePoint p = runner.rate(step.server(), curvePlan.cell(), step.percent(), rate, measured);
+            points.add(p);
+            err.println(String.format(Locale.ROOT, "[curve %2d/%d] %-14s %3d %% (%,.0f msg/s offered): %s", index,
+                    curvePlan.steps().size(), step.server().name(), step.percent(), p.offeredPerSecond(), p.ok()
+                            ? String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, generator late p99 %.0f µs,"
+                                    + " sent %d of %d%s", p.latencyP50Micros(), p.latencyP99Micros(),
+                            p.latencyP999Micros(), p.latenessP99Micros(), p.sentMessages(), p.scheduledMessages(),
+                            p.errors() > 0 ? ", errors " + p.errors() + " (" + p.errorDetail() + ")" : "")
+                            : "FAILED: " + p.failure()));
+            err.flush();
+        }
+    }
+
+    /** The curve's rate cell, or null without --curve. */
+    private Cell curveCell() {
+        if (!curve) {
+            return null;
+        }
+        if (curveConnections < 1 || curveConnections > 15_000) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--curve-connections': " + curveConnections
+                    + " (use 1..15000)");
+        }
+        try {
+            int bytes = Units.parseIntBytes(curveSize);
+            if (bytes < 1) {
+                throw new IllegalArgumentException("a message holds at least one byte");
+            }
+            return Cell.rate(curveConnections, bytes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--curve-size': " + e.getMessage());
+        }
+    }
+
+    /** With --pin, every server under {@code taskset -c 0}; else the specs as they are. */
+    private List<ServerSpec> pinned(List<ServerSpec> specs) {
+        return pin ? specs.stream().map(s -> s.pinnedTo(SERVER_CPU)).toList() : specs;
+    }
+
+    /** Why --pin cannot work here, or null. */
+    private static String pinProblem() {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return "it needs 2 CPUs, this process may use " + Runtime.getRuntime().availableProcessors();
+        }
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "taskset"))) {
+                return null;
+            }
+        }
+        return "taskset is not on the PATH (it is in util-linux)";
     }
 
     private static String progress(Measurement m) {
@@ -317,15 +459,15 @@ public final class Compare implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--external': '" + entry
                         + "' (use NAME=COMMAND, NAME of letters, digits, '.', '_' or '-')");
             }
-            if (BUILT_IN.contains(name) || result.containsKey(name)) {
+            if (Contenders.known(name) || result.containsKey(name)) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--external': the name '" + name + "' is taken");
             }
             result.put(name, command);
         }
         for (String name : servers) {
-            if (!BUILT_IN.contains(name)) {
+            if (!Contenders.known(name)) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--servers': '" + name
-                        + "' (use " + String.join(", ", BUILT_IN) + ")");
+                        + "' (use " + Contenders.NAMES + ")");
             }
         }
         return result;

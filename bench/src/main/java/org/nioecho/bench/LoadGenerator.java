@@ -81,6 +81,15 @@ final class LoadGenerator {
     /** Starts {@code load} against {@code server}; {@code name} names its files in the work directory. */
     Run start(String name, InetSocketAddress server, Cell cell, Duration warmup, Duration duration)
             throws IOException {
+        return start(name, server, cell, warmup, duration, Double.NaN);
+    }
+
+    /**
+     * As above; a {@link Cell.Kind#RATE} cell sends {@code ratePerConnection} messages per second
+     * on each connection, open loop (the client's {@code --mode rate --rate N}).
+     */
+    Run start(String name, InetSocketAddress server, Cell cell, Duration warmup, Duration duration, double ratePerConnection)
+            throws IOException {
         Path json = workDir.resolve(name + ".json");
         Path log = workDir.resolve(name + ".log");
         Files.deleteIfExists(json);
@@ -94,6 +103,9 @@ final class LoadGenerator {
                 "--warmup", durationArg(warmup),
                 "--mode", cell.kind().label(),
                 "--json", json.toString()));
+        if (cell.kind() == Cell.Kind.RATE) {
+            command.addAll(List.of("--rate", Double.toString(ratePerConnection))); // exact, however small
+        }
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

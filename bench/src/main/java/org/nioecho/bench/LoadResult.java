@@ -20,11 +20,24 @@ import java.util.Map;
  * @param connectP99Millis  time to connect, 99th percentile
  * @param errors            error counts by cause (refused, reset, broken.pipe, eof, timed.out, other)
  * @param verificationErrorBytes corrupt + missing + extra bytes: anything but zero is a wrong echo
+ * @param latencyP999Micros round-trip latency, 99.9th percentile (NaN if not reported)
+ * @param rate              rate mode only: what the generator scheduled, sent and how late; else null
  */
 record LoadResult(String mode, int connections, int sizeBytes, double durationSeconds, long messages,
                   double messagesPerSecond, double latencyP50Micros, double latencyP99Micros,
                   double connectP99Millis, long connects, double connectsPerSecond,
-                  Map<String, Long> errors, long verificationErrorBytes) {
+                  Map<String, Long> errors, long verificationErrorBytes, double latencyP999Micros, Rate rate) {
+
+    /**
+     * The open-loop generator's own account: an overloaded generator shows as sent below
+     * scheduled, or as lateness (actual minus intended send time).
+     */
+    record Rate(long scheduledMessages, long sentMessages, double latenessP99Micros, double latenessMaxMicros) {
+        /** The client's own rule: every scheduled message sent, none over 1 s late. */
+        boolean kept() {
+            return sentMessages >= scheduledMessages && latenessMaxMicros <= 1_000_000;
+        }
+    }
 
     /** Duplicate keys and text after the object are errors too; the tree (JsonNode) is databind's. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -48,6 +61,12 @@ record LoadResult(String mode, int connections, int sizeBytes, double durationSe
         long verification = (long) (number(json, "corruptBytes", 0)
                 + number(json, "missingBytes", 0) + number(json, "extraBytes", 0));
         JsonNode mode = json.get("mode");
+        Rate rate = null;
+        if (json.has("scheduledMessages")) {
+            JsonNode lateness = object(json, "latenessMicros");
+            rate = new Rate((long) number(json, "scheduledMessages"), (long) number(json, "sentMessages"),
+                    number(lateness, "p99"), number(lateness, "max"));
+        }
         return new LoadResult(mode == null || mode.isNull() ? "?" : mode.asText(),
                 (int) number(json, "connections"),
                 (int) number(json, "sizeBytes"),
@@ -60,7 +79,9 @@ record LoadResult(String mode, int connections, int sizeBytes, double durationSe
                 (long) number(json, "connects", 0),
                 number(json, "connectsPerSecond", 0),
                 Map.copyOf(errors),
-                verification);
+                verification,
+                number(latency, "p999", Double.NaN),
+                rate);
     }
 
     private static JsonNode parse(String text) {

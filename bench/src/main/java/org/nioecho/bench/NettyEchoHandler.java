@@ -1,15 +1,21 @@
 package org.nioecho.bench;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 import java.io.IOException;
 
 /**
  * Netty's echo: writes back every buffer it reads, flushes once per read batch, and stops
  * reading while the channel is over its write-buffer high-water mark (the same backpressure
- * as the reactor's), so a peer that never reads cannot grow the server's memory.
+ * as the reactor's), so a peer that never reads cannot grow the server's memory. When the
+ * peer half-closes (the channel needs {@code ALLOW_HALF_CLOSURE}), it closes only once every
+ * byte read before the EOF is written back: io_uring can read the EOF while echoes are still
+ * queued, and Netty's default close-on-EOF would drop them.
  */
 @Sharable
 final class NettyEchoHandler extends ChannelInboundHandlerAdapter {
@@ -24,6 +30,15 @@ final class NettyEchoHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -13,6 +13,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import org.nioecho.harness.Listening;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,26 +31,28 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Netty's echo server, the established peer: exactly one event-loop thread that both
- * accepts and serves (like the reactor), on the NIO or the native epoll transport, with
- * 32 KiB / 64 KiB write-buffer water marks (the reactor's defaults) and TCP_NODELAY.
+ * Netty's echo server, the established peer: by default exactly one event-loop thread that
+ * both accepts and serves (like the reactor), on the NIO, the native epoll or the native
+ * io_uring transport, with 32 KiB / 64 KiB write-buffer water marks (the reactor's defaults)
+ * and TCP_NODELAY. With {@code --event-loops N} one group of N loops both accepts (on one of
+ * them) and serves (connections spread round robin over all N).
  *
  * <pre>{@code
- * java -cp benchmarks.jar org.nioecho.bench.NettyEchoServer --port 0 --transport epoll
+ * java -cp benchmarks.jar org.nioecho.bench.NettyEchoServer --port 0 --transport io_uring --event-loops 2
  * }</pre>
  */
 @Command(name = "netty-echo-server", mixinStandardHelpOptions = true, versionProvider = BenchVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Netty echo server with one event-loop thread (the comparison's established peer).",
+        description = "Netty echo server with one event-loop thread, or --event-loops N (the comparison's established peer).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT (or --help/--version)",
-            "1:could not start (address in use, or the epoll transport is not available here)",
+            "1:could not start (address in use, or the epoll or io_uring transport is not available here)",
             "2:bad usage: an invalid option or value"})
 public final class NettyEchoServer implements Callable<Integer> {
     /** The transports compared. */
     enum Transport {
-        NIO, EPOLL;
+        NIO, EPOLL, IO_URING;
 
         @Override
         public String toString() {
@@ -68,8 +73,12 @@ public final class NettyEchoServer implements Callable<Integer> {
     private int backlog = 1024;
 
     @Option(names = "--transport", paramLabel = "NAME", converter = TransportConverter.class,
-            description = "nio or epoll (default: ${DEFAULT-VALUE}).")
+            description = "nio, epoll or io_uring (default: ${DEFAULT-VALUE}).")
     private Transport transport = Transport.EPOLL;
+
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "Event-loop threads, 1..256; the first also accepts (default: ${DEFAULT-VALUE}).")
+    private int eventLoops = 1;
 
     /** Runs the server; exits with the code documented in {@code --help}. */
     public static void main(String[] args) {
@@ -80,14 +89,29 @@ public final class NettyEchoServer implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (eventLoops < 1 || eventLoops > 256) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--event-loops': " + eventLoops + " (use 1..256)");
+        }
         if (transport == Transport.EPOLL && !Epoll.isAvailable()) {
             err.println("netty-echo-server: the epoll transport is not available: " + Epoll.unavailabilityCause().getMessage());
             return 1;
         }
-        IoHandlerFactory ioHandler = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType =
-                transport == Transport.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, ioHandler);
+        if (transport == Transport.IO_URING && !IoUring.isAvailable()) {
+            err.println("netty-echo-server: the io_uring transport is not available: " + IoUring.unavailabilityCause().getMessage());
+            return 1;
+        }
+        IoHandlerFactory ioHandler = switch (transport) {
+            case NIO -> NioIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+        };
+        Class<? extends ServerChannel> channelType = switch (transport) {
+            case NIO -> NioServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+        };
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(eventLoops, ioHandler);
         try {
             Channel listener;
             try {
@@ -97,6 +121,7 @@ public final class NettyEchoServer implements Callable<Integer> {
                         .option(ChannelOption.SO_BACKLOG, backlog)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // the handler closes after the last echo
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                         .childHandler(new NettyEchoHandler())
                         .bind(bind, port).sync().channel();
@@ -118,14 +143,14 @@ public final class NettyEchoServer implements Callable<Integer> {
         }
     }
 
-    /** Parses {@code nio} or {@code epoll}, case-insensitively. */
+    /** Parses {@code nio}, {@code epoll} or {@code io_uring}, case-insensitively. */
     static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
         @Override
         public Transport convert(String value) {
             try {
                 return Transport.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (use nio or epoll)");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (use nio, epoll or io_uring)");
             }
         }
     }

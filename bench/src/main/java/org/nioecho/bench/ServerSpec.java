@@ -56,6 +56,13 @@ record ServerSpec(String name, String description, List<String> command, String 
         return builder.name(name).startTimeout(startTimeout).start();
     }
 
+    /** The same contender started under {@code taskset -c cpus}, so that it runs only on those CPUs. */
+    ServerSpec pinnedTo(String cpus) {
+        List<String> pinnedCommand = new java.util.ArrayList<>(List.of("taskset", "-c", cpus));
+        pinnedCommand.addAll(command);
+        return new ServerSpec(name, description + " (pinned to CPU " + cpus + ")", command.isEmpty() ? command : pinnedCommand, skipReason);
+    }
+
     /** The command with {@code port} in place of the placeholder. */
     List<String> commandFor(int port) {
         return command.stream().map(arg -> arg.replace(PORT_PLACEHOLDER, Integer.toString(port))).toList();

@@ -131,7 +131,7 @@ final class SvgChart {
         }
     }
 
-    private static String color(int i) {
+    static String color(int i) {
         return COLORS[i % COLORS.length];
     }
 
@@ -155,12 +155,12 @@ final class SvgChart {
         return String.format(Locale.ROOT, "%.3g", value);
     }
 
-    private static String text(double x, double y, String anchor, int size, String content) {
+    static String text(double x, double y, String anchor, int size, String content) {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\">%s</text>\n",
                 x, y, anchor, size, content);
     }
 
-    private static String escape(String text) {
+    static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

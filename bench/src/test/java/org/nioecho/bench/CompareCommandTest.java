@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +39,9 @@ class CompareCommandTest {
     void badInputIsOneLinePlusUsageAndExitTwo() {
         for (String[] args : new String[][] {
             {"--repeat", "0"}, {"--servers", "nginx"}, {"--external", "no-equals-sign"}, {"--external", "reactor=cat"},
-            {"--duration", "soon"}, {"--connections", "0"}, {"--sizes", "big"}}) {
+            {"--duration", "soon"}, {"--connections", "0"}, {"--sizes", "big"}, {"--servers", "netty-kqueue"},
+            {"--servers", "netty-epoll-0"}, {"--external", "netty-epoll-2=cat"}, {"--curve", "--curve-connections", "0"},
+            {"--curve", "--curve-size", "0"}, {"--curve", "--curve-duration", "1ms"}}) {
             out.getBuffer().setLength(0);
             err.getBuffer().setLength(0);
             assertEquals(2, run(withJars(args)), String.join(" ", args) + ": " + err);
@@ -71,6 +74,25 @@ class CompareCommandTest {
         assertEquals(0, run(withJars("--quick")));
         assertEquals(2, out.toString().lines().count(), out.toString());
         assertTrue(out.toString().contains("pingpong 100 × 64 B"), out.toString());
+    }
+
+    @Test
+    void curveAddsItsClosedLoopCellAndListsEveryStep() {
+        assertEquals(0, run(withJars("--quick", "--curve", "--curve-connections=1000")));
+        assertTrue(err.toString().startsWith("compare: 4 runs (2 servers x 2 cells x 1 rounds)"), err.toString());
+        assertTrue(err.toString().contains("then the latency curve, 14 open-loop runs (2 servers x 7 steps) on rate 1000 × 64 B"),
+                err.toString());
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(4 + 14, lines.size(), out.toString());
+        assertTrue(lines.get(0).startsWith("reactor\tpingpong 1000 × 64 B\t"), "the closed-loop cell comes first: " + lines);
+        assertEquals("reactor\trate 1000 × 64 B\t10 %", lines.get(4));
+        assertEquals("netty-epoll\trate 1000 × 64 B\t120 %", lines.get(lines.size() - 1), "rotated: " + lines);
+    }
+
+    @Test
+    void parameterisedContendersAreAccepted() {
+        assertEquals(0, run(withJars("--quick", "--servers=netty-epoll-2,netty-io_uring-2,netty-nio")));
+        assertTrue(out.toString().contains("netty-epoll-2\tpingpong 100 × 64 B"), out.toString() + err);
     }
 
     @Test

@@ -72,9 +72,12 @@ class CompareIT {
         }
         Path json = reports.stream().filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
         JsonNode report = new ObjectMapper().readTree(Files.readString(json, StandardCharsets.UTF_8));
-        List<String> expected = new ArrayList<>(List.of("reactor", "blocking", "netty-nio", "netty-epoll"));
+        List<String> expected = new ArrayList<>(List.of("reactor", "blocking", "netty-epoll"));
         if (VirtualThreads.available()) {
             expected.add("virtual");
+        }
+        if (Contenders.ioUringSkipReason() == null) {
+            expected.add("netty-io_uring");
         }
         JsonNode summaries = report.path("summaries");
         for (String name : expected) {
@@ -87,6 +90,50 @@ class CompareIT {
         }
         String svg = Files.readString(reports.stream().filter(p -> p.toString().endsWith(".svg")).findFirst().orElseThrow());
         assertTrue(svg.startsWith("<svg") && svg.contains("reactor"), svg);
+    }
+
+    /** The curve end to end: the client's rate mode, its JSON read back, the curve's reports; never a timing. */
+    @Test
+    @Timeout(240)
+    void curveRunsEveryStepAndWritesItsReportsAndChart() throws Exception {
+        Path out = Path.of("target", "compare-it-curve");
+        deleteRecursively(out);
+        List<String> servers = new ArrayList<>(List.of("reactor"));
+        if (Contenders.ioUringSkipReason() == null) {
+            servers.add("netty-io_uring");
+        }
+        Path stdout = Files.createDirectories(Path.of("target")).resolve("compare-it-curve.stdout");
+        Path stderr = Path.of("target", "compare-it-curve.stderr");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dnioecho.server.jar=" + jar("nioecho.server.jar"), "-Dnioecho.client.jar=" + jar("nioecho.client.jar"),
+                "-cp", jar("nioecho.bench.jar").toString(), Compare.class.getName(), "--quick", "--curve", "--connections", "10",
+                "--curve-connections", "10", "--curve-duration", "500ms", "--warmup", "0s", "--servers", String.join(",", servers),
+                "--out", out.toString()));
+        Process compare = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        boolean ended = compare.waitFor(200, TimeUnit.SECONDS);
+        if (!ended) {
+            compare.descendants().forEach(ProcessHandle::destroyForcibly);
+            compare.destroyForcibly();
+            compare.waitFor(10, TimeUnit.SECONDS);
+        }
+        String errText = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertTrue(ended, "Compare --curve did not end within 200 s:\n" + errText);
+        assertEquals(0, compare.exitValue(), "every step ran without errors:\n" + errText);
+        assertTrue(Files.readString(stdout, StandardCharsets.UTF_8).contains("## Latency under load (open loop, 10 connections × 64 B)"));
+        List<Path> reports;
+        try (Stream<Path> files = Files.list(out)) {
+            reports = files.filter(Files::isRegularFile).sorted().toList();
+        }
+        Path json = reports.stream().filter(p -> p.toString().endsWith("-curve.json")).findFirst().orElseThrow(() -> new AssertionError(reports.toString()));
+        JsonNode steps = new ObjectMapper().readTree(Files.readString(json, StandardCharsets.UTF_8)).path("steps");
+        assertEquals(servers.size() * CurvePlan.PERCENTS.size(), steps.size(), steps.toString());
+        for (JsonNode step : steps) {
+            assertTrue(step.path("failure").isNull() && step.path("latencyP99Micros").asDouble() > 0
+                    && step.path("scheduledMessages").asLong() > 0 && step.path("sentMessages").asLong() > 0, step.toString());
+        }
+        Path svg = reports.stream().filter(p -> p.toString().endsWith("-curve.svg")).findFirst().orElseThrow();
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals(3 * servers.size(), doc.getElementsByTagName("path").getLength(), "three percentiles, a line per server");
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -39,6 +39,25 @@ class LoadResultTest {
         assertEquals("eof=1 reset=2 wrong-bytes=64", r.errorSummary());
     }
 
+    /** Rate mode adds the generator's own account; its real shape, from an echo-client rate run against Netty. */
+    @Test
+    void readsTheOpenLoopGeneratorsAccount() {
+        String json = "{\"mode\":\"rate\",\"connections\":100,\"sizeBytes\":64,\"durationSeconds\":1,\"warmupSeconds\":0.500,"
+                + "\"threads\":1,\"ratePerConnection\":93.425,\"scheduledMessages\":13996,\"sentMessages\":13990,"
+                + "\"latenessMicros\":{\"p50\":6459.391,\"p99\":49381.375,\"max\":1500000},\"messages\":13990,"
+                + "\"messagesPerSecond\":13990,\"latencyMicros\":{\"p50\":49545.215,\"p90\":440664.063,\"p99\":574619.647,"
+                + "\"p999\":589299.711,\"max\":592445.439},\"errors\":{\"refused\":0},\"corruptBytes\":0,\"missingBytes\":0,"
+                + "\"extraBytes\":0}";
+        LoadResult r = LoadResult.fromJson(json);
+        assertEquals(589299.711, r.latencyP999Micros());
+        assertEquals(new LoadResult.Rate(13996, 13990, 49381.375, 1_500_000), r.rate());
+        assertFalse(r.rate().kept(), "6 messages unsent and one 1.5 s late: the generator fell behind");
+        assertTrue(new LoadResult.Rate(10, 10, 5, 1_000_000).kept());
+        assertEquals(null, LoadResult.fromJson(CONTRACT).rate(), "closed loop has no schedule");
+        assertEquals(4000, LoadResult.fromJson(CONTRACT).latencyP999Micros());
+        assertThrows(IllegalArgumentException.class, () -> LoadResult.fromJson(json.replace("\"latenessMicros\"", "\"late\"")));
+    }
+
     /** Reports written by the real client ({@code echo-client load --json FILE}, 1 s against the reactor). */
     @Test
     void readsReportsTheRealClientWrote() throws IOException {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,18 +43,23 @@ class PeerServersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocking", "virtual", "netty-nio", "netty-epoll", "c-epoll"})
+    @ValueSource(strings = {"blocking", "virtual", "netty-nio", "netty-epoll", "netty-io_uring", "netty-epoll-2", "netty-io_uring-2",
+        "c-epoll"})
     void echoesOneMebibyteInChunksThenSeesTheHalfCloseAndStopsOnSigterm(String name) throws Exception {
         assumeTrue(!name.equals("virtual") || VirtualThreads.available(), VirtualThreads.unavailableReason());
+        assumeTrue(!name.startsWith("netty-io_uring") || Contenders.ioUringSkipReason() == null, Contenders.ioUringSkipReason());
         ServerSpec spec = switch (name) {
             case "blocking" -> peer(name, BlockingEchoServer.class.getName());
             case "virtual" -> peer(name, BlockingEchoServer.class.getName(), "--virtual");
             case "c-epoll" -> CEpollServer.spec();
-            default -> peer(name, NettyEchoServer.class.getName(), "--transport", name.substring("netty-".length()));
+            default -> peer(name, NettyEchoServer.class.getName(), Contenders.netty(name).arguments().toArray(String[]::new));
         };
         assumeTrue(spec.runnable(), "c-epoll needs cc and " + CEpollServer.SOURCE + ": " + spec.skipReason());
         ServerProcess server = spec.start(START);
         try {
+            if (name.startsWith("netty-io_uring")) {
+                assertTrue(hasIoUringInstance(server.pid()), "the io_uring transport holds an io_uring instance (anon_inode:[io_uring])");
+            }
             byte[] sent = new byte[1 << 20];
             new SplittableRandom(7).nextBytes(sent);
             // writes have no socket timeout: the whole exchange is bounded, and stopping the server ends a stuck write
@@ -74,6 +81,65 @@ class PeerServersTest {
         }
         if (!name.equals("c-epoll")) { // the C server prints nothing when it stops
             assertTrue(server.lastOutput().contains("stopped"), server.lastOutput());
+        }
+    }
+
+    /** N event loops are N threads that serve: two connections land on two loops (round robin), both echo. */
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-epoll-2", "netty-io_uring-2"})
+    void nEventLoopsServeConnectionsOnNThreads(String name) throws Exception {
+        assumeTrue(!name.startsWith("netty-io_uring") || Contenders.ioUringSkipReason() == null, Contenders.ioUringSkipReason());
+        Contenders.Netty netty = Contenders.netty(name);
+        ServerProcess server = peer(name, NettyEchoServer.class.getName(), netty.arguments().toArray(String[]::new)).start(START);
+        try (Socket first = connect(server); Socket second = connect(server)) {
+            for (Socket socket : new Socket[] {first, second}) {
+                socket.getOutputStream().write("ping".getBytes()); // 4 bytes: the socket's buffer takes them
+                assertEquals("ping", new String(socket.getInputStream().readNBytes(4)));
+            }
+            // Netty names its threads multiThreadIoEventLoopGroup-G-I; the kernel keeps the first 15 characters
+            assertEquals(netty.eventLoops(), eventLoopThreads(server.pid()), "event-loop threads of " + name);
+        } finally {
+            assertEquals(0, server.stop(STOP_GRACE), server.lastOutput());
+        }
+    }
+
+    @Test
+    void aPinnedServerRunsOnlyOnItsCpu() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/taskset")), "needs taskset (util-linux)");
+        ServerProcess server = peer("blocking", BlockingEchoServer.class.getName()).pinnedTo("0").start(START);
+        try {
+            String status = Files.readString(Path.of("/proc/" + server.pid() + "/status"));
+            assertTrue(status.lines().anyMatch(l -> l.matches("Cpus_allowed_list:\\s+0")), status);
+            try (Socket socket = connect(server)) {
+                socket.getOutputStream().write("ping".getBytes());
+                assertEquals("ping", new String(socket.getInputStream().readNBytes(4)));
+            }
+        } finally {
+            assertEquals(0, server.stop(STOP_GRACE), "taskset execs the server, so SIGTERM reaches it:" + server.lastOutput());
+        }
+    }
+
+    private static boolean hasIoUringInstance(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals("anon_inode:[io_uring]");
+                } catch (IOException e) {
+                    return false; // closed between list and read
+                }
+            });
+        }
+    }
+
+    private static long eventLoopThreads(long pid) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).startsWith("multiThreadIoEv");
+                } catch (IOException e) {
+                    return false; // the thread ended between list and read
+                }
+            }).count();
         }
     }
 
