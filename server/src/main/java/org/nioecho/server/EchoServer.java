@@ -90,6 +90,11 @@ public final class EchoServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The live fault plan: new connections draw from it; {@link FaultPlan#replace} changes it at run time. */
+    public FaultPlan faultPlan() {
+        return reactor.faultPlan();
+    }
+
     /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
     public void shutdown() {
         reactor.execute(reactor::beginShutdown);

@@ -1,6 +1,7 @@
 package org.nioecho.server;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,10 @@ import java.util.Objects;
  * @param pressureWriteTimeout while connections wait for that budget, the write timeout of
  *                         the connections holding it (shorter, so that stalled peers cannot
  *                         keep well-behaved ones waiting); zero keeps {@code writeTimeout}
+ * @param faults           the faults new connections draw from at start (default none; see
+ *                         {@link FaultSpec}, docs/faults.md)
+ * @param faultSeed        the seed of the fault draws, jitters and slice sizes (default
+ *                         {@link System#nanoTime()}); the same seed repeats the same draws
  */
 public record ServerConfig(
         String bindAddress,
@@ -43,7 +48,9 @@ public record ServerConfig(
         Duration drainTimeout,
         Duration writeTimeout,
         long maxOutputMemoryBytes,
-        Duration pressureWriteTimeout) {
+        Duration pressureWriteTimeout,
+        List<FaultSpec> faults,
+        long faultSeed) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -61,6 +68,7 @@ public record ServerConfig(
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(writeTimeout, "writeTimeout");
         Objects.requireNonNull(pressureWriteTimeout, "pressureWriteTimeout");
+        faults = List.copyOf(Objects.requireNonNull(faults, "faults"));
         require(port >= 0 && port <= 65535, "port must be within 0..65535, got " + port);
         require(backlog > 0, "backlog must be positive, got " + backlog);
         require(maxConnections > 0, "max connections must be positive, got " + maxConnections);
@@ -115,6 +123,8 @@ public record ServerConfig(
         private Duration writeTimeout = Duration.ofSeconds(60);
         private long maxOutputMemoryBytes = 64L << 20;
         private Duration pressureWriteTimeout = Duration.ofSeconds(1);
+        private List<FaultSpec> faults = List.of();
+        private long faultSeed = System.nanoTime();
 
         private Builder() {
         }
@@ -133,11 +143,13 @@ public record ServerConfig(
         public Builder writeTimeout(Duration value) { writeTimeout = value; return this; }
         public Builder maxOutputMemoryBytes(long value) { maxOutputMemoryBytes = value; return this; }
         public Builder pressureWriteTimeout(Duration value) { pressureWriteTimeout = value; return this; }
+        public Builder faults(List<FaultSpec> value) { faults = value; return this; }
+        public Builder faultSeed(long value) { faultSeed = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed);
         }
     }
 }
