@@ -260,6 +260,20 @@ class FaultInjectionTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void bytesHeldByAFaultDoNotCountAgainstTheWriteTimeout() throws Exception {
+        ServerConfig config = ServerConfig.builder().port(0).writeTimeout(Duration.ofMillis(200))
+                .faults(List.of(latency(Duration.ofSeconds(1), Duration.ZERO))).build();
+        try (EchoServer server = EchoServer.start(config);
+             Socket peer = connect(server.address(), 10_000)) {
+            byte[] message = Peers.randomBytes(1000, 30);
+            peer.getOutputStream().write(message);
+            assertArrayEquals(message, peer.getInputStream().readNBytes(1000), "held 1 s, five write timeouts, then echoed");
+            assertEquals(0, server.metrics().closed(CloseCause.WRITE_TIMEOUT));
+        }
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void bandwidthNeverExceedsRatePlusBurst() throws Exception {
         long rate = 64 * 1024;
