@@ -395,9 +395,7 @@ final class Connection implements ChannelHandler {
     /** This connection drew {@code drawn}: from now on it takes the faulted path. */
     void injectFaults(ConnectionFaults drawn) {
         faults = drawn;
-        refreshFaultHolds();
-        updateInterest();
-        armTimer();
+        flushFaulted(); // sets interest and timer; an ending after 0 bytes happens at once
     }
 
     private void faultedReady(int ready) {
@@ -476,36 +474,41 @@ final class Connection implements ChannelHandler {
     private boolean flushFaulted() {
         long now = reactor.nowNanos();
         boolean socketFull = false;
-        if (owed != null) {
+        // Each allowance is one write (a slice's piece its own segment); a few per call at most.
+        for (int writes = 0; owed != null && writes < 16; writes++) {
             long allowed = faults.writeAllowance(now, owed.position());
-            if (allowed > 0) {
-                owed.flip();
-                int limit = owed.limit();
-                owed.limit(owed.position() + (int) allowed);
-                int written = 0;
-                IOException failure = null;
-                try {
-                    written = channel.write(owed);
-                } catch (IOException e) {
-                    failure = e;
-                }
-                owed.limit(limit);
-                owed.compact();
-                if (written > 0) {
-                    metrics.bytesSent += written;
-                    metrics.queuedBytes -= written;
-                    lastWriteProgressNanos = now;
-                    faults.onWritten(written, now);
-                }
-                if (failure != null) {
-                    fail(failure);
-                    return false;
-                }
-                socketFull = written < allowed;
+            if (allowed <= 0) {
+                break;
             }
+            owed.flip();
+            int limit = owed.limit();
+            owed.limit(owed.position() + (int) allowed);
+            int written = 0;
+            IOException failure = null;
+            try {
+                written = channel.write(owed);
+            } catch (IOException e) {
+                failure = e;
+            }
+            owed.limit(limit);
+            owed.compact();
+            if (written > 0) {
+                metrics.bytesSent += written;
+                metrics.queuedBytes -= written;
+                lastWriteProgressNanos = now;
+                faults.onWritten(written, now);
+            }
+            if (failure != null) {
+                fail(failure);
+                return false;
+            }
+            socketFull = written < allowed;
             if (owed.position() == 0) {
                 reactor.outputBuffers().release(owed);
                 owed = null;
+            }
+            if (socketFull) {
+                break;
             }
         }
         FaultKind ending = faults.endingDue();

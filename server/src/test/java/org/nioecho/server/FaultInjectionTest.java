@@ -117,6 +117,17 @@ class FaultInjectionTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void resetAfterZeroBytesResetsAtOnce() throws Exception {
+        try (EchoServer server = start(afterBytes(FaultKind.RESET, 0));
+             Socket peer = connect(server.address(), 10_000)) {
+            Received received = readUntilEnd(peer.getInputStream());
+            assertEquals(0, received.bytes().length);
+            assertTrue(received.failure() != null && received.failure().getMessage().contains("reset"), "" + received.failure());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void resetAfterTimeComesNoEarlierThanThatTime() throws Exception {
         try (EchoServer server = start(afterTime(FaultKind.RESET, Duration.ofMillis(300)));
              Socket peer = connect(server.address(), 10_000)) {
