@@ -439,6 +439,14 @@ final class Connection implements ChannelHandler {
             return;
         }
         if (read < 0) {
+            if (dropping) {
+                // A black hole answers nothing, not even the FIN: stop reading, keep the connection
+                // (CLOSE_WAIT) until --idle-timeout or shutdown ends it.
+                faults.swallowFin();
+                faultHoldsInput = true;
+                updateInterest();
+                return;
+            }
             peerClosed = true;
             endInput();
             return;

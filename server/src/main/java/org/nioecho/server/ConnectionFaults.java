@@ -59,6 +59,7 @@ final class ConnectionFaults {
     private boolean stalled;
     private boolean lifted;
     private boolean timedEndDone;
+    private boolean finSwallowed;
 
     ConnectionFaults(List<FaultSpec> specs, long acceptedAtNanos, SplittableRandom random) {
         this.random = random;
@@ -144,8 +145,11 @@ final class ConnectionFaults {
 
     /** The most the next read may take: 0 once the byte ending is read, stalled, or the latency marks are full. */
     long readAllowance() {
-        if (lifted || blackhole) {
+        if (lifted) {
             return Long.MAX_VALUE;
+        }
+        if (blackhole) {
+            return finSwallowed ? 0 : Long.MAX_VALUE;
         }
         if (stalled || (markAtNanos != null && markCount == MAX_MARKS)) {
             return 0;
@@ -282,6 +286,11 @@ final class ConnectionFaults {
     /** The timed ending's deadline while it is pending, else {@link Long#MAX_VALUE}. */
     long timedEndAtNanos() {
         return lifted || timedEnding == null || timedEndDone ? Long.MAX_VALUE : endAtNanos;
+    }
+
+    /** A blackhole read the peer's FIN and ignores it: nothing more to read. */
+    void swallowFin() {
+        finSwallowed = true;
     }
 
     void stall() {

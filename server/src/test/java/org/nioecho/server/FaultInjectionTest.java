@@ -232,6 +232,10 @@ class FaultInjectionTest {
             assertThrows(SocketTimeoutException.class, () -> peer.getInputStream().read(), "nothing comes back");
             assertEquals(0, server.metrics().bytesSent());
             assertEquals(1, server.metrics().faultsInjected(FaultKind.BLACKHOLE));
+            // Not even the FIN is answered: no EOF comes back, the connection stays.
+            peer.shutdownOutput();
+            assertThrows(SocketTimeoutException.class, () -> peer.getInputStream().read(), "no EOF either");
+            assertEquals(1, server.metrics().active());
         }
     }
 
