@@ -20,17 +20,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One {@code chat} run, the notes' {@code str_cli} done right: a thread copies the input to
  * the socket while another copies the socket to the output, so the client waits on both at
  * once, never deadlocks on large input, and hears at once when the server goes away. On input
  * EOF it half-closes and keeps reading until the server's EOF. The first failure ends the run
- * with one line and an exit code from {@link ExitCodes}.
+ * with one line and an exit code from {@link ExitCodes}; a premature EOF or a broken pipe
+ * waits {@code 100 ms} for the other thread's "reset", the cause behind it (see {@link #defer}).
  */
 final class ChatSession {
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final long TICK_MS = 100;
+    /** How long an EOF or a broken pipe waits for the other thread to report the reset behind it. */
+    private static final long RESET_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final String host;
     private final int port;
@@ -47,6 +51,11 @@ final class ChatSession {
     private volatile boolean inputDone;
     /** When an echo last arrived, or when we last started waiting for one. */
     private volatile long lastProgressNanos;
+    /** A premature EOF or a broken pipe, reported only if no reset comes within the grace (see {@link #defer}). */
+    private final AtomicReference<Deferred> deferred = new AtomicReference<>();
+
+    private record Deferred(Result result, long sinceNanos) {
+    }
 
     /** How the run ended: an exit code and, for failures, the line to print. */
     record Result(int exitCode, String message) {
@@ -206,10 +215,10 @@ final class ChatSession {
         if (inputDone && echoed >= sent) {
             result.complete(new Result(ExitCodes.OK, null));
         } else if (echoed < sent) {
-            result.complete(new Result(ExitCodes.PREMATURE_EOF,
+            defer(new Result(ExitCodes.PREMATURE_EOF,
                     "server terminated prematurely (EOF after " + sent + " bytes sent, " + echoed + " echoed)"));
         } else {
-            result.complete(new Result(ExitCodes.PREMATURE_EOF, "server terminated prematurely (EOF while connected and idle, after "
+            defer(new Result(ExitCodes.PREMATURE_EOF, "server terminated prematurely (EOF while connected and idle, after "
                     + sent + " bytes sent, " + echoed + " echoed)"));
         }
     }
@@ -227,6 +236,8 @@ final class ChatSession {
         };
         if (line == null) {
             result.completeExceptionally(e);
+        } else if (cause == ErrorCause.BROKEN_PIPE) {
+            defer(new Result(ExitCodes.of(cause), line));
         } else {
             result.complete(new Result(ExitCodes.of(cause), line));
         }
@@ -238,6 +249,10 @@ final class ChatSession {
             try {
                 return result.get(TICK_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                Deferred later = deferred.get();
+                if (later != null && System.nanoTime() - later.sinceNanos() >= RESET_GRACE_NANOS) {
+                    return later.result();
+                }
                 long owed = bytesSent - bytesEchoed;
                 long waitedNanos = System.nanoTime() - lastProgressNanos;
                 if (!timeout.isZero() && owed > 0 && waitedNanos > timeout.toNanos()) {
@@ -252,6 +267,18 @@ final class ChatSession {
                 throw new IllegalStateException("chat failed", cause);
             }
         }
+    }
+
+    /**
+     * A premature EOF or a broken pipe may be the shadow of a reset: the kernel reports a
+     * connection's ECONNRESET to one call only, so if the writer takes it, the reader sees
+     * EOF, and if the reader takes it, the writer's next write gets EPIPE. A reset is only
+     * ever ECONNRESET on an established connection (after the server's FIN, its RST makes
+     * EPIPE), so the first EOF or broken pipe waits {@link #RESET_GRACE_NANOS} for the other
+     * thread's reset, and is reported if none comes.
+     */
+    private void defer(Result outcome) {
+        deferred.compareAndSet(null, new Deferred(outcome, System.nanoTime()));
     }
 
     private int report(Result outcome) {

@@ -76,6 +76,46 @@ class ChatFaultsTest {
         assertOneLine(run, "connection reset");
     }
 
+    /**
+     * A reset while the writer is still sending: the reader and the writer race for the
+     * kernel's one ECONNRESET, and the loser's write gets EPIPE; the run must still say reset.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void resetWhileStillWritingIsExitFiveNotBrokenPipeOrEof() throws Exception {
+        whileStillWriting(spec(FaultKind.RESET, 1024, 0, 0, 0, 0, 0, "reset:after=1KiB"), ExitCodes.RESET, "connection reset");
+    }
+
+    /** After the server's FIN, its RST makes the writer's next write EPIPE: the run must still say EOF. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void closeWhileStillWritingIsExitFourNotBrokenPipe() throws Exception {
+        whileStillWriting(spec(FaultKind.CLOSE, 1024, 0, 0, 0, 0, 0, "close:after=1KiB"), ExitCodes.PREMATURE_EOF,
+                "server terminated prematurely");
+    }
+
+    /**
+     * 1 MiB of input, so the writer is still sending when the fault strikes: the reader and
+     * the writer race for the kernel's one pending error, eight runs.
+     */
+    private void whileStillWriting(FaultSpec fault, int exitCode, String words) throws Exception {
+        java.io.File input = dir.resolve("input.bin").toFile();
+        java.nio.file.Files.write(input.toPath(), new byte[1 << 20]);
+        ServerConfig config = ServerConfig.builder().port(0).faults(List.of(fault)).build();
+        try (EchoServer server = EchoServer.start(config)) {
+            for (int run = 0; run < 8; run++) {
+                try (ClientProcess client = ClientProcess.start(dir, input, null,
+                        "--port", Integer.toString(server.address().getPort()))) {
+                    byte[] out = client.stdout().readAllBytes();
+                    assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
+                    assertEquals(exitCode, client.exitCode(), "run " + run + ": " + client.stderrLines());
+                    assertEquals(1024, out.length);
+                    assertOneLine(new Run(client.exitCode(), "", client.stderrLines()), words);
+                }
+            }
+        }
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void closeIsExitFour() throws Exception {
