@@ -28,7 +28,8 @@ import java.nio.channels.SocketChannel;
  * drop further input until the peer's FIN (a lingering close, so no RST), then close.
  *
  * <p>Faults ({@link ConnectionFaults}, docs/faults.md): a connection that drew any takes a
- * path of its own from {@link #ready} on (the plain echo pays one null check): every byte
+ * path of its own from {@link #ready} on (the plain echo pays one null check per event and
+ * two flag checks when its interest changes, and allocates nothing more): every byte
  * read goes to the output buffer and leaves it as the faults allow, on the reactor's
  * timers; a connection the server ends on purpose closes with cause {@code fault}.
  */
@@ -649,9 +650,14 @@ final class Connection implements ChannelHandler {
         return a - b <= 0 ? a : b;
     }
 
+    /** Whether the timer entry for {@code atNanos} is still the one this connection armed. */
+    boolean timerArmedAt(long atNanos) {
+        return !closed && atNanos == timerAtNanos;
+    }
+
     /** A timer entry came due; acts only if it is the one this connection armed last. */
     void timerDue(long atNanos, long nowNanos) {
-        if (closed || atNanos != timerAtNanos) {
+        if (!timerArmedAt(atNanos)) {
             return;
         }
         timerAtNanos = Long.MAX_VALUE;

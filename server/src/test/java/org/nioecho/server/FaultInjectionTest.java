@@ -339,6 +339,24 @@ class FaultInjectionTest {
         }
     }
 
+    /** Closed connections' timers do not pile up: 2500 connections with a 1 h timed reset, each closed at once. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void timersOfClosedConnectionsArePurged() throws Exception {
+        try (EchoServer server = start(afterTime(FaultKind.RESET, Duration.ofHours(1)))) {
+            for (int i = 0; i < 2500; i++) {
+                try (Socket peer = connect(server.address(), 10_000)) {
+                    peer.shutdownOutput();
+                    assertEquals(-1, peer.getInputStream().read());
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics().active() == 0);
+            CompletableFuture<Integer> size = new CompletableFuture<>();
+            server.reactor().execute(() -> size.complete(server.reactor().timers().size()));
+            assertTrue(size.get(10, TimeUnit.SECONDS) <= 1100, "timer entries left: " + size.get());
+        }
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void hundredConnectionsHoldingOneSecondLatencyKeepOutputMemoryBoundedAndGetEveryByte() throws Exception {
