@@ -1,5 +1,6 @@
 package org.nioecho.server;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nioecho.kernel.TcpTable;
@@ -100,7 +101,9 @@ class FaultInjectionTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void resetAfterBytesDeliversExactlyThoseBytesThenResetThenBrokenPipe() throws Exception {
         byte[] payload = Peers.randomBytes(4096, 1);
-        try (EchoServer server = start(afterBytes(FaultKind.RESET, 1024));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ServerConfig config = ServerConfig.builder().port(0).faults(List.of(afterBytes(FaultKind.RESET, 1024))).build();
+        try (EchoServer server = EchoServer.start(config, registry);
              Socket peer = connect(server.address(), 10_000)) {
             peer.getOutputStream().write(payload);
             Received received = readUntilEnd(peer.getInputStream());
@@ -112,6 +115,9 @@ class FaultInjectionTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().closed(CloseCause.FAULT) == 1);
             assertEquals(1, server.metrics().faultsInjected(FaultKind.RESET));
             assertEquals(0, server.metrics().closed(CloseCause.ERROR));
+            assertEquals(1.0, registry.get("echo.server.faults.injected").tag("kind", "reset").functionCounter().count());
+            assertEquals(0.0, registry.get("echo.server.faults.injected").tag("kind", "close").functionCounter().count());
+            assertEquals(1.0, registry.get("echo.server.connections.closed").tag("cause", "fault").functionCounter().count());
         }
     }
 
@@ -205,6 +211,9 @@ class FaultInjectionTest {
                     .filter(e -> e.local().getPort() == serverPort && e.remote().getPort() == clientPort)
                     .findFirst().orElseThrow();
             assertTrue(serverSide.receiveQueue() > 0, "the server holds unread input: " + serverSide);
+            // The client's kernel probes the zero window (timer 4: what `states` shows as probe).
+            await().atMost(Duration.ofSeconds(10)).until(() -> TcpTable.read().stream()
+                    .anyMatch(e -> e.local().getPort() == clientPort && e.remote().getPort() == serverPort && e.timer() == 4));
 
             // A neighbour without the fault echoes 1 MiB meanwhile.
             server.faultPlan().replace(List.of());
