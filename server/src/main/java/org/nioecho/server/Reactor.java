@@ -6,6 +6,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -85,6 +86,7 @@ final class Reactor implements Runnable {
         this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
         this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
         this.acceptor = new Acceptor(this, listener);
+        initializeJdkIo();
         this.selector = Selector.open();
         try {
             this.readBuffer = ByteBuffer.allocateDirect(config.readBufferBytes());
@@ -93,6 +95,21 @@ final class Reactor implements Runnable {
         } catch (Throwable e) {
             closeSelector();
             throw e;
+        }
+    }
+
+    /**
+     * Runs the JDK's channel-write path once through a pipe. On JDK 17 the first socket
+     * write initializes {@code sun.nio.ch.FileDispatcherImpl}, which opens a descriptor;
+     * if that first write came when descriptors had run out (EMFILE), the class would stay
+     * unusable and every later write and close would fail, ending the reactor. Doing it here
+     * costs two descriptors for a moment at start.
+     */
+    private static void initializeJdkIo() throws IOException {
+        Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            sink.write(ByteBuffer.wrap(new byte[1]));
+            source.read(ByteBuffer.allocate(1));
         }
     }
 
