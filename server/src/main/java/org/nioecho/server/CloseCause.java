@@ -31,6 +31,8 @@ public enum CloseCause {
     SHUTDOWN("shutdown", true),
     /** Over {@code --max-connections}: accepted, then closed at once. */
     REJECTED("rejected", true),
+    /** The server ended the connection on purpose: an injected fault ({@code --fault}, docs/faults.md). */
+    FAULT("fault", true),
     /** Anything else: unexpected, logged with its stack trace. */
     ERROR("error", false);
 

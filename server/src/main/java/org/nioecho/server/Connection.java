@@ -26,6 +26,12 @@ import java.nio.channels.SocketChannel;
  * <p>End of input (the peer's FIN): everything owed is sent, then the socket is closed,
  * so it never lingers in CLOSE_WAIT. Shutdown: stop echoing, send what is owed, send FIN,
  * drop further input until the peer's FIN (a lingering close, so no RST), then close.
+ *
+ * <p>Faults ({@link ConnectionFaults}, docs/faults.md): a connection that drew any takes a
+ * path of its own from {@link #ready} on (the plain echo pays one null check per event and
+ * two flag checks when its interest changes, and allocates nothing more): every byte
+ * read goes to the output buffer and leaves it as the faults allow, on the reactor's
+ * timers; a connection the server ends on purpose closes with cause {@code fault}.
  */
 final class Connection implements ChannelHandler {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -47,6 +53,13 @@ final class Connection implements ChannelHandler {
     private boolean lingering;
     private boolean closed;
     private long lastInputNanos;
+    // Faults: null (and the fields below unused) for a plain echo.
+    private ConnectionFaults faults;
+    private boolean faultHoldsInput;
+    private boolean faultHoldsOutput;
+    private long timerAtNanos = Long.MAX_VALUE;
+    private long lingerDeadlineNanos = Long.MAX_VALUE;
+    private CloseCause lingerCause = CloseCause.SHUTDOWN;
 
     Connection(Reactor reactor, SocketChannel channel) throws IOException {
         this.reactor = reactor;
@@ -68,6 +81,10 @@ final class Connection implements ChannelHandler {
     @Override
     public void ready(SelectionKey readyKey) {
         int ready = readyKey.readyOps();
+        if (faults != null) {
+            faultedReady(ready);
+            return;
+        }
         if ((ready & SelectionKey.OP_WRITE) != 0 && owed != null && !flush()) {
             return;
         }
@@ -272,8 +289,8 @@ final class Connection implements ChannelHandler {
     }
 
     private void updateInterest() {
-        boolean reading = lingering || (!readPaused && !budgetPaused && !peerClosed && !shuttingDown);
-        int ops = (reading ? SelectionKey.OP_READ : 0) | (owed != null ? SelectionKey.OP_WRITE : 0);
+        boolean reading = lingering || (!readPaused && !budgetPaused && !peerClosed && !shuttingDown && !faultHoldsInput);
+        int ops = (reading ? SelectionKey.OP_READ : 0) | (owed != null && !faultHoldsOutput ? SelectionKey.OP_WRITE : 0);
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);
@@ -297,11 +314,21 @@ final class Connection implements ChannelHandler {
     /** Stops reading and, once everything owed is sent, closes with FIN. */
     void beginShutdown() {
         shuttingDown = true;
+        if (faults != null && !lingering) {
+            faults.lift(); // the drain sends what is owed, faults or not
+            faultHoldsInput = false;
+            faultHoldsOutput = false;
+            clearReadPause();
+            if (owed != null) {
+                flushFaulted();
+                return;
+            }
+        }
         endInput();
     }
 
     void closeIfIdle(long nowNanos, long idleTimeoutNanos) {
-        if (!shuttingDown && !peerClosed && nowNanos - lastInputNanos >= idleTimeoutNanos) {
+        if (!shuttingDown && !peerClosed && !lingering && nowNanos - lastInputNanos >= idleTimeoutNanos) {
             close(CloseCause.IDLE);
         }
     }
@@ -313,11 +340,11 @@ final class Connection implements ChannelHandler {
      * so a last write is tried first: any byte it sends is progress, and the clock restarts.
      */
     void closeIfWriteStalled(long nowNanos, long writeTimeoutNanos) {
-        if (owed == null || nowNanos - lastWriteProgressNanos < writeTimeoutNanos) {
-            return;
+        if (owed == null || faultHoldsOutput || nowNanos - lastWriteProgressNanos < writeTimeoutNanos) {
+            return; // a fault holding the bytes back is not the peer's doing
         }
         long progressBefore = lastWriteProgressNanos;
-        if (flush() && owed != null && lastWriteProgressNanos == progressBefore) {
+        if ((faults == null ? flush() : flushFaulted()) && owed != null && lastWriteProgressNanos == progressBefore) {
             close(CloseCause.WRITE_TIMEOUT);
         }
     }
@@ -355,13 +382,302 @@ final class Connection implements ChannelHandler {
                 return;
             }
             if (read < 0) {
-                close(CloseCause.SHUTDOWN);
+                close(lingerCause);
                 return;
             }
             if (read == 0) {
                 return;
             }
         }
+    }
+
+    // ---- faults -------------------------------------------------------------------------
+
+    /** This connection drew {@code drawn}: from now on it takes the faulted path. */
+    void injectFaults(ConnectionFaults drawn) {
+        faults = drawn;
+        flushFaulted(); // sets interest and timer; an ending after 0 bytes happens at once
+    }
+
+    private void faultedReady(int ready) {
+        if ((ready & SelectionKey.OP_WRITE) != 0 && owed != null && !flushFaulted()) {
+            return;
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && (interestOps & SelectionKey.OP_READ) != 0) {
+            if (lingering) {
+                discardInput();
+            } else {
+                readFaulted();
+            }
+        }
+    }
+
+    /** Reads what the faults allow into the output buffer (a blackhole drops it), then writes what they allow. */
+    private void readFaulted() {
+        ByteBuffer buffer = reactor.readBuffer();
+        boolean dropping = faults.blackhole();
+        int room = buffer.capacity();
+        if (!dropping) {
+            room = readLimit(room);
+            if (room == 0) {
+                pauseForBudget();
+                return;
+            }
+            room = (int) Math.min(room, faults.readAllowance());
+            if (room == 0) {
+                refreshFaultHolds();
+                updateInterest();
+                return;
+            }
+        }
+        buffer.clear();
+        buffer.limit(room);
+        int read;
+        try {
+            read = channel.read(buffer);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (read < 0) {
+            if (dropping) {
+                // A black hole answers nothing, not even the FIN: stop reading, keep the connection
+                // (CLOSE_WAIT) until --idle-timeout or shutdown ends it.
+                faults.swallowFin();
+                faultHoldsInput = true;
+                updateInterest();
+                return;
+            }
+            peerClosed = true;
+            endInput();
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        metrics.bytesReceived += read;
+        long now = reactor.nowNanos();
+        lastInputNanos = now;
+        if (dropping) {
+            return;
+        }
+        buffer.flip();
+        if (owed == null) {
+            if (!takeOutputBuffer(reactor.outputBuffers().classFor(read))) {
+                return;
+            }
+            lastWriteProgressNanos = now;
+        } else if (read > owed.remaining() && !growOutputBuffer(owed.position() + read)) {
+            return;
+        }
+        metrics.queuedBytes += read;
+        owed.put(buffer);
+        faults.onRead(read, now);
+        flushFaulted();
+    }
+
+    /**
+     * Writes what the faults allow of what is owed, acts on an ending that has come, and sets
+     * the interest and timer for the rest; false if the connection closed.
+     */
+    private boolean flushFaulted() {
+        long now = reactor.nowNanos();
+        boolean socketFull = false;
+        // Each allowance is one write (a slice's piece its own segment); a few per call at most.
+        for (int writes = 0; owed != null && writes < 16; writes++) {
+            long allowed = faults.writeAllowance(now, owed.position());
+            if (allowed <= 0) {
+                break;
+            }
+            owed.flip();
+            int limit = owed.limit();
+            owed.limit(owed.position() + (int) allowed);
+            int written = 0;
+            IOException failure = null;
+            try {
+                written = channel.write(owed);
+            } catch (IOException e) {
+                failure = e;
+            }
+            owed.limit(limit);
+            owed.compact();
+            if (written > 0) {
+                metrics.bytesSent += written;
+                metrics.queuedBytes -= written;
+                lastWriteProgressNanos = now;
+                faults.onWritten(written, now);
+            }
+            if (failure != null) {
+                fail(failure);
+                return false;
+            }
+            socketFull = written < allowed;
+            if (owed.position() == 0) {
+                reactor.outputBuffers().release(owed);
+                owed = null;
+            }
+            if (socketFull) {
+                break;
+            }
+        }
+        FaultKind ending = faults.endingDue();
+        if (ending != null && !endByFault(ending)) {
+            return false;
+        }
+        if (owed == null && (peerClosed || shuttingDown) && !lingering) {
+            clearReadPause();
+            finish();
+            return false;
+        }
+        faultHoldsOutput = !socketFull; // OP_WRITE only when the socket refused bytes the faults allowed
+        refreshFaultHolds();
+        applyBackpressure();
+        armTimer();
+        return true;
+    }
+
+    private void refreshFaultHolds() {
+        faultHoldsInput = !shuttingDown && faults.readAllowance() == 0;
+        if (faults.stalled()) {
+            faultHoldsOutput = true;
+        }
+    }
+
+    /** Ends the connection as {@code kind} says; false if it closed (a stall keeps it). */
+    private boolean endByFault(FaultKind kind) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "connection " + remote + ": fault " + faults.specOf(kind) + " after "
+                    + metrics.bytesSent + " bytes sent in all");
+        }
+        switch (kind) {
+            case RESET -> {
+                try {
+                    channel.setOption(StandardSocketOptions.SO_LINGER, 0); // close sends RST, drops what is unsent
+                } catch (IOException e) {
+                    fail(e);
+                    return false;
+                }
+                close(CloseCause.FAULT, null, "reset");
+                return false;
+            }
+            case CLOSE -> {
+                // FIN after what the socket holds. Closing with unread input would make Linux send
+                // RST instead (tcp_close), so the input that arrived is dropped first; anything
+                // the peer sends afterwards reaches a closed socket, which answers with RST.
+                try {
+                    channel.shutdownOutput();
+                } catch (IOException e) {
+                    fail(e);
+                    return false;
+                }
+                dropPendingInput();
+                if (!closed) {
+                    close(CloseCause.FAULT, null, "close");
+                }
+                return false;
+            }
+            case LIMIT -> {
+                // A clean close: FIN, then drop input until the peer's FIN, at most the drain timeout.
+                try {
+                    channel.shutdownOutput();
+                } catch (IOException e) {
+                    fail(e);
+                    return false;
+                }
+                clearReadPause();
+                lingering = true;
+                lingerCause = CloseCause.FAULT;
+                lingerDeadlineNanos = reactor.nowNanos() + reactor.config().drainTimeout().toNanos();
+                faultHoldsInput = false;
+                faultHoldsOutput = false;
+                updateInterest();
+                discardInput();
+                if (!closed) {
+                    armTimer();
+                }
+                return false;
+            }
+            case STALL -> {
+                faults.stall();
+                faultHoldsInput = true;
+                faultHoldsOutput = true;
+                updateInterest();
+                return true;
+            }
+            default -> throw new IllegalStateException("not an ending: " + kind);
+        }
+    }
+
+    /** Reads and drops what input has arrived (bounded), so that a close sends FIN, not RST. */
+    private void dropPendingInput() {
+        ByteBuffer buffer = reactor.readBuffer();
+        for (int i = 0; i < 16; i++) {
+            buffer.clear();
+            try {
+                if (channel.read(buffer) <= 0) {
+                    return;
+                }
+            } catch (IOException e) {
+                fail(e);
+                return;
+            }
+        }
+    }
+
+    /** Arms the reactor timer for the earliest of: a timed ending, a release of held bytes, the linger deadline. */
+    private void armTimer() {
+        long now = reactor.nowNanos();
+        long at = faults.timedEndAtNanos();
+        if (owed != null && faultHoldsOutput) {
+            at = earlier(at, faults.nextReleaseNanos(now, owed.position()));
+        }
+        if (lingering) {
+            at = earlier(at, lingerDeadlineNanos);
+        }
+        if (at != Long.MAX_VALUE && (timerAtNanos == Long.MAX_VALUE || at - timerAtNanos < 0)) {
+            timerAtNanos = at;
+            reactor.timers().schedule(at, this);
+        }
+    }
+
+    private static long earlier(long a, long b) {
+        if (a == Long.MAX_VALUE) {
+            return b;
+        }
+        if (b == Long.MAX_VALUE) {
+            return a;
+        }
+        return a - b <= 0 ? a : b;
+    }
+
+    /** Whether the timer entry for {@code atNanos} is still the one this connection armed. */
+    boolean timerArmedAt(long atNanos) {
+        return !closed && atNanos == timerAtNanos;
+    }
+
+    /** A timer entry came due; acts only if it is the one this connection armed last. */
+    void timerDue(long atNanos, long nowNanos) {
+        if (!timerArmedAt(atNanos)) {
+            return;
+        }
+        timerAtNanos = Long.MAX_VALUE;
+        if (lingering) {
+            if (nowNanos - lingerDeadlineNanos >= 0) {
+                close(lingerCause, null, "no FIN from the peer within the linger time");
+            } else {
+                armTimer();
+            }
+            return;
+        }
+        FaultKind ending = faults.timedEndDue(nowNanos);
+        if (ending != null && !endByFault(ending)) {
+            return;
+        }
+        if (faults.blackhole()) {
+            armTimer();
+            return;
+        }
+        flushFaulted();
     }
 
     private void fail(IOException failure) {

@@ -29,7 +29,6 @@ public final class EchoServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
     private final ServerMetrics metrics;
-    private final FaultPlan faultPlan;
     private final Reactor reactor;
     private final Thread thread;
     private final InetSocketAddress address;
@@ -38,7 +37,6 @@ public final class EchoServer implements AutoCloseable {
     private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
         this.config = config;
         this.metrics = metrics;
-        this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
         this.reactor = reactor;
         this.address = address;
         this.thread = new Thread(() -> {
@@ -92,9 +90,9 @@ public final class EchoServer implements AutoCloseable {
         return metrics;
     }
 
-    /** The faults new connections draw from; {@link FaultPlan#replace} changes them at run time. */
+    /** The live fault plan: new connections draw from it; {@link FaultPlan#replace} changes it at run time. */
     public FaultPlan faultPlan() {
-        return faultPlan;
+        return reactor.faultPlan();
     }
 
     /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */

@@ -6,6 +6,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -14,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +31,11 @@ import java.util.function.Consumer;
  * stops reading and waits in {@link #budgetPaused}, first come first served; each turn
  * wakes the waiters at its head whose need the freed memory now covers.
  *
+ * <p>Faults: each accepted connection draws from the {@link FaultPlan}; the delays,
+ * durations and rates of the faults it gets run on the {@link TimerQueue}, which also
+ * bounds the select timeout (nothing sleeps, no other thread). Without faults the queue
+ * stays empty and costs nothing.
+ *
  * <p>Other threads talk to it only through {@link #execute(Runnable)}: a JCTools MPSC
  * queue plus a gated {@link Selector#wakeup()}, sent only when the reactor may be
  * blocked and only by the thread that flips the gate. Wake-ups coalesce like signals, so
@@ -38,6 +45,7 @@ import java.util.function.Consumer;
 final class Reactor implements Runnable {
     private static final System.Logger LOG = System.getLogger(Reactor.class.getName());
     private static final int TASKS_PER_TURN = 4096;
+    private static final int TIMERS_PER_TURN = 4096;
 
     private final ServerConfig config;
     private final ServerMetrics metrics;
@@ -46,6 +54,9 @@ final class Reactor implements Runnable {
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
     private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
+    private final TimerQueue timers = new TimerQueue(TIMERS_PER_TURN);
+    private final FaultPlan faultPlan;
+    private final SplittableRandom faultRandom; // jitters and slice sizes; reactor thread only
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(256);
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Consumer<SelectionKey> dispatch = this::dispatch;
@@ -71,8 +82,11 @@ final class Reactor implements Runnable {
         this.pressureWriteTimeoutNanos = config.pressureWriteTimeout().toNanos();
         this.sweepPeriodNanos = sweepPeriodNanos(idleTimeoutNanos, writeTimeoutNanos);
         this.nextSweepNanos = nowNanos + sweepPeriodNanos;
+        this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
+        this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
         this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
         this.acceptor = new Acceptor(this, listener);
+        initializeJdkIo();
         this.selector = Selector.open();
         try {
             this.readBuffer = ByteBuffer.allocateDirect(config.readBufferBytes());
@@ -81,6 +95,21 @@ final class Reactor implements Runnable {
         } catch (Throwable e) {
             closeSelector();
             throw e;
+        }
+    }
+
+    /**
+     * Runs the JDK's channel-write path once through a pipe. On JDK 17 the first socket
+     * write initializes {@code sun.nio.ch.FileDispatcherImpl}, which opens a descriptor;
+     * if that first write came when descriptors had run out (EMFILE), the class would stay
+     * unusable and every later write and close would fail, ending the reactor. Doing it here
+     * costs two descriptors for a moment at start.
+     */
+    private static void initializeJdkIo() throws IOException {
+        Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            sink.write(ByteBuffer.wrap(new byte[1]));
+            source.read(ByteBuffer.allocate(1));
         }
     }
 
@@ -230,6 +259,9 @@ final class Reactor implements Runnable {
     private void runTimers() {
         nowNanos = System.nanoTime();
         acceptor.onTimer(nowNanos);
+        if (!timers.isEmpty()) {
+            timers.fire(nowNanos);
+        }
         boolean underPressure = !budgetPaused.isEmpty() && pressureWriteTimeoutNanos > 0;
         if ((sweepPeriodNanos > 0 || underPressure) && nowNanos - nextSweepNanos >= 0) {
             long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos();
@@ -267,6 +299,9 @@ final class Reactor implements Runnable {
         }
         if (shuttingDown) {
             next = Math.min(next, drainDeadlineNanos);
+        }
+        if (!timers.isEmpty()) {
+            next = Math.min(next, timers.nextNanos());
         }
         if (next == Long.MAX_VALUE) {
             return 0; // block until a key is ready or a task arrives
@@ -323,6 +358,34 @@ final class Reactor implements Runnable {
         connection.register(selector);
         metrics.accepted++;
         metrics.active++;
+        if (!faultPlan.isEmpty()) {
+            injectFaults(connection);
+        }
+    }
+
+    /** Draws the faults of a new connection; counts and logs those it gets. */
+    private void injectFaults(Connection connection) {
+        List<FaultSpec> drawn = faultPlan.draw();
+        if (drawn.isEmpty()) {
+            return;
+        }
+        ConnectionFaults faults = new ConnectionFaults(drawn, System.nanoTime(), faultRandom.split());
+        for (FaultSpec spec : drawn) {
+            metrics.countFault(spec.kind());
+        }
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, connection + ": faults " + faults.description());
+        }
+        connection.injectFaults(faults);
+    }
+
+    /** The faults new connections draw from (the admin endpoint replaces its specs). */
+    FaultPlan faultPlan() {
+        return faultPlan;
+    }
+
+    TimerQueue timers() {
+        return timers;
     }
 
     private List<Connection> connections() {

@@ -29,8 +29,10 @@ import java.util.Objects;
  * @param pressureWriteTimeout while connections wait for that budget, the write timeout of
  *                         the connections holding it (shorter, so that stalled peers cannot
  *                         keep well-behaved ones waiting); zero keeps {@code writeTimeout}
- * @param faults           faults new connections draw from (default none; see {@link FaultSpec})
- * @param faultSeed        seed of the fault draws (default: {@link System#nanoTime()} at build time)
+ * @param faults           the faults new connections draw from at start (default none; see
+ *                         {@link FaultSpec}, docs/faults.md)
+ * @param faultSeed        the seed of the fault draws, jitters and slice sizes (default
+ *                         {@link System#nanoTime()}); the same seed repeats the same draws
  */
 public record ServerConfig(
         String bindAddress,

@@ -18,11 +18,12 @@ import java.util.StringJoiner;
  * {@code echo.server.bytes.received}, {@code echo.server.bytes.sent},
  * {@code echo.server.output.queued}, {@code echo.server.output.memory},
  * {@code echo.server.output.memory.max}, {@code echo.server.output.budget.pauses},
- * {@code echo.server.accept.errors{reason}}.
+ * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}}.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
     private static final AcceptError[] ACCEPT_ERRORS = AcceptError.values();
+    private static final FaultKind[] FAULT_KINDS = FaultKind.values();
 
     long accepted;
     int active;
@@ -36,6 +37,7 @@ public final class ServerMetrics {
     long budgetPauses;
     private final long[] closed = new long[CAUSES.length];
     private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
+    private final long[] faultsInjected = new long[FAULT_KINDS.length];
 
     void countClose(CloseCause cause) {
         closed[cause.ordinal()]++;
@@ -43,6 +45,15 @@ public final class ServerMetrics {
 
     void countAcceptError(AcceptError reason) {
         acceptErrors[reason.ordinal()]++;
+    }
+
+    void countFault(FaultKind kind) {
+        faultsInjected[kind.ordinal()]++;
+    }
+
+    /** Connections that drew a fault of {@code kind}. */
+    public long faultsInjected(FaultKind kind) {
+        return faultsInjected[kind.ordinal()];
     }
 
     /** Connections accepted so far, rejected ones included. */
@@ -136,6 +147,11 @@ public final class ServerMetrics {
         for (AcceptError reason : ACCEPT_ERRORS) {
             FunctionCounter.builder("echo.server.accept.errors", this, m -> m.acceptErrors(reason))
                     .description("Failed accepts, by reason").tag("reason", reason.tag()).register(registry);
+        }
+        for (FaultKind kind : FAULT_KINDS) {
+            FunctionCounter.builder("echo.server.faults.injected", this, m -> m.faultsInjected(kind))
+                    .description("Connections that drew an injected fault, by kind").baseUnit("connections")
+                    .tag("kind", kind.tag()).register(registry);
         }
     }
 

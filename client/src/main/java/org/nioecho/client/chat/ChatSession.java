@@ -20,17 +20,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One {@code chat} run, the notes' {@code str_cli} done right: a thread copies the input to
  * the socket while another copies the socket to the output, so the client waits on both at
  * once, never deadlocks on large input, and hears at once when the server goes away. On input
  * EOF it half-closes and keeps reading until the server's EOF. The first failure ends the run
- * with one line and an exit code from {@link ExitCodes}.
+ * with one line and an exit code from {@link ExitCodes}; a premature EOF or a broken pipe
+ * waits {@code 100 ms} for the other thread's "reset", the cause behind it (see {@link #defer}).
  */
 final class ChatSession {
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final long TICK_MS = 100;
+    /** How long an EOF or a broken pipe waits at least for the other thread to report the reset behind it. */
+    private static final long RESET_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** ... and at most, even if the other thread is still inside its socket call. */
+    private static final long RESET_GRACE_MAX_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final String host;
     private final int port;
@@ -47,6 +53,16 @@ final class ChatSession {
     private volatile boolean inputDone;
     /** When an echo last arrived, or when we last started waiting for one. */
     private volatile long lastProgressNanos;
+    /** A premature EOF or a broken pipe, reported only if no reset comes within the grace (see {@link #defer}). */
+    private final AtomicReference<Deferred> deferred = new AtomicReference<>();
+
+    private record Deferred(Result result, long sinceNanos, boolean fromWriter) {
+    }
+
+    /** The reader is writing to standard output (it may block there), or has ended. */
+    private volatile boolean readerAway;
+    /** The writer is inside a socket write (which returns at once once the connection is dead). */
+    private volatile boolean writerInWrite;
 
     /** How the run ended: an exit code and, for failures, the line to print. */
     record Result(int exitCode, String message) {
@@ -160,7 +176,12 @@ final class ChatSession {
                 // Counted before the write: the server may echo (or close) before write returns,
                 // and an EOF then must still see these bytes as owed.
                 bytesSent += n;
-                toServer.write(buffer, 0, n);
+                writerInWrite = true;
+                try {
+                    toServer.write(buffer, 0, n);
+                } finally {
+                    writerInWrite = false;
+                }
             } catch (IOException e) {
                 fail(e, "write");
                 return;
@@ -178,18 +199,22 @@ final class ChatSession {
                 try {
                     n = fromServer.read(buffer);
                 } catch (IOException e) {
+                    readerAway = true;
                     fail(e, "read");
                     return;
                 }
                 if (n < 0) {
+                    readerAway = true;
                     onEof();
                     return;
                 }
                 bytesEchoed += n;
                 lastProgressNanos = System.nanoTime();
                 try {
+                    readerAway = true;
                     out.write(buffer, 0, n);
                     out.flush();
+                    readerAway = false;
                 } catch (IOException e) {
                     result.complete(new Result(ExitCodes.FAILURE, "cannot write standard output: " + e.getMessage()));
                     return;
@@ -206,10 +231,10 @@ final class ChatSession {
         if (inputDone && echoed >= sent) {
             result.complete(new Result(ExitCodes.OK, null));
         } else if (echoed < sent) {
-            result.complete(new Result(ExitCodes.PREMATURE_EOF,
+            defer(false, new Result(ExitCodes.PREMATURE_EOF,
                     "server terminated prematurely (EOF after " + sent + " bytes sent, " + echoed + " echoed)"));
         } else {
-            result.complete(new Result(ExitCodes.PREMATURE_EOF, "server terminated prematurely (EOF while connected and idle, after "
+            defer(false, new Result(ExitCodes.PREMATURE_EOF, "server terminated prematurely (EOF while connected and idle, after "
                     + sent + " bytes sent, " + echoed + " echoed)"));
         }
     }
@@ -227,6 +252,8 @@ final class ChatSession {
         };
         if (line == null) {
             result.completeExceptionally(e);
+        } else if (cause == ErrorCause.BROKEN_PIPE) {
+            defer(call.equals("write"), new Result(ExitCodes.of(cause), line));
         } else {
             result.complete(new Result(ExitCodes.of(cause), line));
         }
@@ -238,6 +265,10 @@ final class ChatSession {
             try {
                 return result.get(TICK_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                Deferred later = deferred.get();
+                if (later != null && settled(later, System.nanoTime() - later.sinceNanos())) {
+                    return later.result();
+                }
                 long owed = bytesSent - bytesEchoed;
                 long waitedNanos = System.nanoTime() - lastProgressNanos;
                 if (!timeout.isZero() && owed > 0 && waitedNanos > timeout.toNanos()) {
@@ -252,6 +283,41 @@ final class ChatSession {
                 throw new IllegalStateException("chat failed", cause);
             }
         }
+    }
+
+    /**
+     * A premature EOF or a broken pipe may be the shadow of a reset: the kernel reports a
+     * connection's ECONNRESET to one call only, so if the writer takes it, the reader sees
+     * EOF, and if the reader takes it, the writer's next write gets EPIPE. A reset is only
+     * ever ECONNRESET on an established connection (after the server's FIN, its RST makes
+     * EPIPE), so an EOF or a broken pipe waits for the other thread's reset (see
+     * {@link #settled}), and is reported if none comes; an EOF replaces a broken pipe (after
+     * the server's FIN and RST the writer may fail before the slower reader sees the EOF).
+     */
+    private void defer(boolean fromWriter, Result outcome) {
+        Deferred next = new Deferred(outcome, System.nanoTime(), fromWriter);
+        if (fromWriter) {
+            deferred.compareAndSet(null, next);
+        } else {
+            deferred.set(next); // the server's EOF came first; the writer's broken pipe is only its echo
+        }
+    }
+
+    /**
+     * Whether a deferred outcome is final: the grace has passed and the other thread is not
+     * inside the socket call that would report the reset (a writer's broken pipe waits for a
+     * reader that is reading; a reader's EOF for a writer that is writing), or the most
+     * grace has passed. A call on a dead connection returns at once, so the wait is short;
+     * a reader blocked on standard output, or a writer waiting for input, is not waited for.
+     */
+    private boolean settled(Deferred outcome, long waitedNanos) {
+        if (waitedNanos >= RESET_GRACE_MAX_NANOS) {
+            return true;
+        }
+        if (waitedNanos < RESET_GRACE_NANOS) {
+            return false;
+        }
+        return outcome.fromWriter() ? readerAway : !writerInWrite;
     }
 
     private int report(Result outcome) {
