@@ -99,8 +99,8 @@ class OutputBudgetProcessTest {
                 assertTrue(server.isAlive(), "server died: " + server.stderr());
                 assertTrue(metric(server, "echo_server_connections_closed_total{cause=\"write.timeout\"}") > 0,
                         "stalled holders were closed under pressure");
-                assertTrue(metric(server, "echo_server_connections_active") > 1,
-                        "hostile peers were still connected while the well-behaved one was served");
+                // The test closed none of the hostile peers: every one that is gone was closed by the
+                // server for holding memory it could not send (how many depends on the queue's order).
 
                 // The hostile peers go: everything they held is freed.
                 for (SocketChannel channel : hostile) {
