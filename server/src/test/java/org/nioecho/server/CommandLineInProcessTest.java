@@ -42,7 +42,7 @@ class CommandLineInProcessTest {
     void inconsistentMarksAreExitCode2() {
         Run run = run("--low-water", "64KiB", "--high-water", "32KiB");
         assertEquals(2, run.exitCode(), run.err());
-        assertTrue(run.err().startsWith("Invalid configuration: low-water mark (65536) must be below the high-water mark (32768)"),
+        assertTrue(run.err().startsWith("Invalid value for option '--low-water': '64KiB' must be below the high-water mark (32KiB)"),
                 run.err());
     }
 
