@@ -159,6 +159,32 @@ class BufferPoolTest {
         assertEquals(16 * KIB, pool.inUseBytes());
     }
 
+    /** The drop reaches the smallest class, and stops at an exact fit: the budget may be used to its last byte. */
+    @Test
+    void droppingReachesTheSmallestClassAndStopsAtAnExactFit() {
+        BufferPool pool = new BufferPool(8 * KIB, 12 * KIB, 4, new ServerMetrics());
+        ByteBuffer a = pool.acquire(4 * KIB);
+        ByteBuffer b = pool.acquire(4 * KIB);
+        ByteBuffer c = pool.acquire(4 * KIB);
+        pool.release(a);
+        pool.release(b);
+        pool.release(c); // kept: 12 KiB, held 0
+        pool.acquire(8 * KIB); // 8 KiB beside 12 kept: c and b go, a stays (4 + 8 = 12, exactly the budget)
+        assertSame(a, pool.acquire(4 * KIB));
+    }
+
+    /** A reused buffer no longer counts as kept: it must not make later buffers drop free ones. */
+    @Test
+    void aReusedBufferLeavesTheRetainedAccount() {
+        BufferPool pool = new BufferPool(8 * KIB, 16 * KIB, 4, new ServerMetrics());
+        ByteBuffer a = pool.acquire(4 * KIB);
+        pool.release(a);
+        assertSame(a, pool.acquire(4 * KIB));
+        pool.release(a); // kept: 4 KiB
+        pool.acquire(8 * KIB); // 4 + 8 fits 16: nothing to drop
+        assertSame(a, pool.acquire(4 * KIB));
+    }
+
     @Test
     void releasingSomethingThatIsNoClassIsRefused() {
         BufferPool pool = new BufferPool(64 * KIB, 1 << 20, 4, new ServerMetrics());
