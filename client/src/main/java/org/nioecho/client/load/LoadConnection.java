@@ -293,10 +293,12 @@ final class LoadConnection {
         ByteBuffer view = worker.pattern();
         while (sentBytes < limit) {
             int want = (int) Math.min(limit - sentBytes, DataPattern.LENGTH);
+            // rate: the send time is the moment the write is issued (lateness is the generator's
+            // own delay; the write itself runs the loopback stack and belongs to the latency)
+            long issuedNanos = mode == LoadMode.RATE ? System.nanoTime() : now;
             int wrote = channel.write(DataPattern.select(view, sentBytes, seed, want));
             if (wrote > 0) {
-                // rate: lateness runs to the moment the write returned, not the start of the loop turn
-                noteStarts(sentBytes, sentBytes + wrote, mode == LoadMode.RATE ? System.nanoTime() : now);
+                noteStarts(sentBytes, sentBytes + wrote, issuedNanos);
                 sentBytes += wrote;
                 worker.sent(wrote);
             }
