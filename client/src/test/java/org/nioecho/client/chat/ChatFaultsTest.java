@@ -109,7 +109,14 @@ class ChatFaultsTest {
                     byte[] out = client.stdout().readAllBytes();
                     assertTrue(client.awaitExit(EXIT_WAIT), "client did not end: " + client.describe());
                     assertEquals(exitCode, client.exitCode(), "run " + run + ": " + client.stderrLines());
-                    assertEquals(1024, out.length);
+                    if (exitCode == ExitCodes.RESET) {
+                        // the RST can reach the client's kernel before the reader has taken the
+                        // echo, and the kernel then drops what was still queued (exactly 1 KiB
+                        // reaches a peer that reads: FaultInjectionTest)
+                        assertTrue(out.length <= 1024, out.length + " bytes");
+                    } else {
+                        assertEquals(1024, out.length);
+                    }
                     assertOneLine(new Run(client.exitCode(), "", client.stderrLines()), words);
                 }
             }
