@@ -11,7 +11,6 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The server's command line: {@code java -jar echo-server.jar [options]}.
- * Prints {@code nioecho server listening on HOST:PORT} once bound; SIGTERM or SIGINT
- * shut it down gracefully and print a one-line summary.
+ * Prints {@code nioecho server listening on HOST:PORT} once bound (with several
+ * {@code --listen} addresses, each after the first follows on the same line, separated by a
+ * space); SIGTERM or SIGINT shut it down gracefully and print a one-line summary.
  */
 @Command(name = "echo-server", mixinStandardHelpOptions = true, versionProvider = EchoServerCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -41,6 +41,11 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     private String bind = "127.0.0.1";
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Listen on HOST:PORT instead of --bind/--port, e.g. 127.0.0.1:9877, [::1]:9877, 0.0.0.0:7;"
+                    + " repeatable: one reactor serves them all (--bind still sets the admin port's address).")
+    private List<String> listen = new ArrayList<>();
 
     @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
     private int backlog = 1024;
@@ -126,6 +131,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = config();
+        List<InetSocketAddress> addresses = listenAddresses(config);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
@@ -133,12 +139,13 @@ public final class EchoServerCommand implements Callable<Integer> {
         PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
-            server = EchoServer.start(config, meters != null ? meters.registry() : null);
-        } catch (BindException e) {
-            err.println("echo-server: cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            server = EchoServer.start(config, Listeners.bind(addresses, config.backlog()),
+                    meters != null ? meters.registry() : null);
+        } catch (CannotListenException e) { // the others, if any were bound, are closed again
+            err.println("echo-server: cannot listen on " + Addresses.format(e.address()) + ": " + e.reason());
             return 1;
         } catch (IOException e) {
-            err.println("echo-server: cannot start on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            err.println("echo-server: cannot start on " + formatAll(addresses) + ": " + e.getMessage());
             return 1;
         }
         MetricsEndpoint metrics = null;
@@ -157,7 +164,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " (--fault-seed " + config.faultSeed() + ")");
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
-        out.println("nioecho server listening on " + Addresses.format(server.address()));
+        out.println("nioecho server listening on " + formatAll(server.addresses()));
         if (metrics != null) {
             out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
@@ -235,6 +242,25 @@ public final class EchoServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
         }
+    }
+
+    /** The addresses of {@code --listen}, or the simple form's {@code --bind}:{@code --port}. */
+    private List<InetSocketAddress> listenAddresses(ServerConfig config) {
+        if (listen.isEmpty()) {
+            return List.of(new InetSocketAddress(config.bindAddress(), config.port()));
+        }
+        check("--listen", !spec.commandLine().getParseResult().hasMatchedOption("--port"),
+                "--port is the simple form of a single --listen; give the port in each --listen instead");
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : listen) {
+            addresses.add(option("--listen", () -> Addresses.parse(text)));
+        }
+        return addresses;
+    }
+
+    /** {@code 127.0.0.1:9877 [::1]:9877}: the start line's form, the first address where it always was. */
+    private static String formatAll(List<InetSocketAddress> addresses) {
+        return String.join(" ", addresses.stream().map(Addresses::format).toList());
     }
 
     /** A duration within 0 (if {@code zeroAllowed}) and {@link ServerConfig#MAX_DURATION}. */
