@@ -72,6 +72,9 @@ public final class EchoServer implements AutoCloseable {
         try {
             ServerMetrics metrics = new ServerMetrics();
             reactor = new Reactor(config, listeners.channels(), metrics);
+            if (listeners.isInherited()) {
+                reactor.leaveListenersOpen();
+            }
             return startReactor(config, metrics, reactor, listeners.addresses(), registry);
         } catch (Throwable e) {
             // Nothing runs yet: close what was opened (the selector too), then report.

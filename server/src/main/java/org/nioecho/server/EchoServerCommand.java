@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +50,12 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "Listen on HOST:PORT instead of --bind/--port, e.g. 127.0.0.1:9877, [::1]:9877, 0.0.0.0:7;"
                     + " repeatable: one reactor serves them all (--bind still sets the admin port's address).")
     private List<String> listen = new ArrayList<>();
+
+    @Option(names = "--inherited",
+            description = "Serve the socket a super-server passes on standard input (systemd socket activation, xinetd,"
+                    + " inetd): a listening socket (Accept=no, wait=yes) is served like --listen; a connection (Accept=yes,"
+                    + " nowait) is echoed, then the server exits 0. Nothing but the echo goes to a stream that is a socket.")
+    private boolean inherited;
 
     @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
     private int backlog = 1024;
@@ -114,6 +124,9 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " for tests and the scenario suite.")
     private boolean stdinControl;
 
+    /** With {@code --inherited} and a connection on standard input: its peer, for the start line. */
+    private String inheritedPeer;
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "debug, info, warn or error; resets and EOFs are logged at debug (default: info,"
                     + " or what -Djava.util.logging.config.file=FILE sets).")
@@ -130,22 +143,30 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config = config();
-        List<InetSocketAddress> addresses = listenAddresses(config);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (inherited) { // first of all: standard output, maybe standard error too, may be the client's socket
+            StandardStreams streams = StandardStreams.underSuperServer(out, err);
+            out = streams.console();
+            err = streams.errors();
+        }
+        ServerConfig config = config();
+        List<InetSocketAddress> addresses = listenAddresses(config);
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
         // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
         PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
-            server = EchoServer.start(config, Listeners.bind(addresses, config.backlog()),
-                    meters != null ? meters.registry() : null);
+            server = inherited ? startInherited(config, meters)
+                    : EchoServer.start(config, Listeners.bind(addresses, config.backlog()), meters != null ? meters.registry() : null);
+        } catch (InheritedSocketRefused e) {
+            err.println("echo-server: --inherited: " + e.getMessage());
+            return 2;
         } catch (CannotListenException e) { // the others, if any were bound, are closed again
             err.println("echo-server: cannot listen on " + Addresses.format(e.address()) + ": " + e.reason());
             return 1;
         } catch (IOException e) {
-            err.println("echo-server: cannot start on " + formatAll(addresses) + ": " + e.getMessage());
+            err.println("echo-server: cannot start on " + (inherited ? "the inherited socket" : formatAll(addresses)) + ": " + e.getMessage());
             return 1;
         }
         MetricsEndpoint metrics = null;
@@ -164,7 +185,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " (--fault-seed " + config.faultSeed() + ")");
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
-        out.println("nioecho server listening on " + formatAll(server.addresses()));
+        out.println(server.addresses().isEmpty() ? "nioecho server serving one inherited connection from " + inheritedPeer
+                : "nioecho server listening on " + formatAll(server.addresses()));
         if (metrics != null) {
             out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
@@ -244,8 +266,48 @@ public final class EchoServerCommand implements Callable<Integer> {
         }
     }
 
-    /** The addresses of {@code --listen}, or the simple form's {@code --bind}:{@code --port}. */
+    /**
+     * Serves what {@link System#inheritedChannel()} returns: a listening TCP socket like a
+     * {@code --listen} one, or one connected TCP socket until it ends.
+     */
+    private EchoServer startInherited(ServerConfig config, PrometheusMeters meters) throws IOException, InheritedSocketRefused {
+        Channel channel = System.inheritedChannel();
+        if (channel instanceof ServerSocketChannel listener && listener.getLocalAddress() instanceof InetSocketAddress) {
+            return EchoServer.start(config, Listeners.inherited(listener), meters != null ? meters.registry() : null);
+        }
+        if (channel instanceof SocketChannel connection && connection.getRemoteAddress() instanceof InetSocketAddress peer) {
+            inheritedPeer = Addresses.format(peer);
+            return EchoServer.serveInherited(config, connection, meters != null ? meters.registry() : null);
+        }
+        if (channel instanceof DatagramChannel) {
+            // Hook for the UDP echo (--udp): serve the inherited DatagramChannel with it once it is on main.
+            throw new InheritedSocketRefused("standard input is a UDP socket; this build serves TCP only");
+        }
+        if (channel != null) {
+            throw new InheritedSocketRefused("standard input is a socket this server cannot serve ("
+                    + channel.getClass().getSimpleName() + "); it serves TCP over IPv4 or IPv6");
+        }
+        throw new InheritedSocketRefused("standard input is not a socket; run under a super-server"
+                + " (systemd socket activation, xinetd, inetd, systemd-socket-activate --inetd)");
+    }
+
+    /** What {@code --inherited} found on standard input cannot be served. */
+    private static final class InheritedSocketRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InheritedSocketRefused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The addresses of {@code --listen}, or the simple form's {@code --bind}:{@code --port}; none with {@code --inherited}. */
     private List<InetSocketAddress> listenAddresses(ServerConfig config) {
+        if (inherited) {
+            check("--inherited", listen.isEmpty() && !spec.commandLine().getParseResult().hasMatchedOption("--port"),
+                    "the super-server passes the socket: --listen and --port do not go with it");
+            check("--inherited", !stdinControl, "standard input is the socket: --stdin-control does not go with it");
+            return List.of();
+        }
         if (listen.isEmpty()) {
             return List.of(new InetSocketAddress(config.bindAddress(), config.port()));
         }

@@ -24,10 +24,12 @@ import java.util.List;
 public final class Listeners implements AutoCloseable {
     private final List<ServerSocketChannel> channels;
     private final List<InetSocketAddress> addresses;
+    private final boolean inherited;
 
-    private Listeners(List<ServerSocketChannel> channels, List<InetSocketAddress> addresses) {
+    private Listeners(List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, boolean inherited) {
         this.channels = List.copyOf(channels);
         this.addresses = List.copyOf(addresses);
+        this.inherited = inherited;
     }
 
     /**
@@ -54,7 +56,7 @@ public final class Listeners implements AutoCloseable {
                 throw failure;
             }
         }
-        return new Listeners(bound, local);
+        return new Listeners(bound, local, false);
     }
 
     /**
@@ -66,14 +68,19 @@ public final class Listeners implements AutoCloseable {
         return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
-    /** A listening socket inherited from a super-server (systemd {@code Accept=no}, xinetd {@code wait=yes}). */
+    /**
+     * A listening socket inherited from a super-server (systemd {@code Accept=no}, xinetd
+     * {@code wait=yes}), from {@link System#inheritedChannel()}. A server stops accepting on it
+     * at shutdown but leaves it open: closing an inherited channel makes the JDK point standard
+     * input, output and error at /dev/null, and the super-server holds the socket anyway.
+     */
     public static Listeners inherited(ServerSocketChannel channel) throws IOException {
-        return new Listeners(List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()));
+        return new Listeners(List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()), true);
     }
 
-    /** No listening socket: a server that serves one inherited connection. */
-    static Listeners none() {
-        return new Listeners(List.of(), List.of());
+    /** Whether these came from a super-server ({@link #inherited}). */
+    boolean isInherited() {
+        return inherited;
     }
 
     /** The bound addresses, in the order asked for, with the real ports where 0 was asked for. */

@@ -448,6 +448,13 @@ final class Reactor implements Runnable {
         }
     }
 
+    /** At shutdown, stop accepting but leave the listening sockets open (inherited ones: see {@link Acceptor#leaveOpen()}). */
+    void leaveListenersOpen() {
+        for (Acceptor acceptor : acceptors) {
+            acceptor.leaveOpen();
+        }
+    }
+
     void pauseAccepting() {
         for (Acceptor acceptor : acceptors) {
             acceptor.pauseByRequest();
