@@ -7,6 +7,7 @@ import org.nioecho.kernel.TcpTable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -59,6 +60,27 @@ class ListenersTest {
             assertFalse(TcpTable.read().stream().anyMatch(s -> s.state() == TcpState.LISTEN && s.local().getPort() == free),
                     "the listener bound before the failure still listens on " + free);
         }
+    }
+
+    /**
+     * An inherited listener is left open at shutdown (closing an inherited channel points the
+     * standard streams at /dev/null); a bound one is closed.
+     */
+    @Test
+    void anInheritedListenerIsLeftOpenAtShutdownABoundOneIsClosed() throws Exception {
+        try (ServerSocketChannel handedOver = ServerSocketChannel.open()) {
+            handedOver.bind(new InetSocketAddress("127.0.0.1", 0));
+            Listeners inherited = Listeners.inherited(handedOver);
+            try (EchoServer server = EchoServer.start(ServerConfig.builder().build(), inherited, null)) {
+                assertArrayEquals(new byte[] {1, 2, 3}, Peers.echo(server.address(), new byte[] {1, 2, 3}));
+            }
+            assertTrue(handedOver.isOpen(), "the inherited listener was closed");
+        }
+        Listeners bound = Listeners.bind(List.of(new InetSocketAddress("127.0.0.1", 0)), 16);
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().build(), bound, null)) {
+            assertTrue(bound.channels().get(0).isOpen());
+        }
+        assertFalse(bound.channels().get(0).isOpen(), "a bound listener is closed at shutdown");
     }
 
     @Test
