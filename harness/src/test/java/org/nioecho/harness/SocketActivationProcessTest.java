@@ -6,10 +6,13 @@ import org.junit.jupiter.api.Timeout;
 import org.nioecho.server.Peers;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLConnection;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +44,10 @@ class SocketActivationProcessTest {
         assumeTrue(onPath(ACTIVATE), ACTIVATE + " is not installed (package systemd; .ci/run installs it)");
     }
 
-    /** Accept=no: the server gets the listener, echoes, and SIGTERM drains it: EOF to the client, summary, exit 0. */
+    /** Accept=no: the server gets the listener, echoes, serves metrics, and SIGTERM drains it: EOF to the client, summary, exit 0. */
     @Test
     void inheritedListenerEchoesThenSigtermDrains() throws Exception {
-        try (Activated activated = activate(List.of(), "--inherited", "--log-level", "debug")) {
+        try (Activated activated = activate(List.of(), "--inherited", "--log-level", "debug", "--admin-port", "0")) {
             ServerProcess server = activated.process;
             try (SocketChannel client = Peers.connect(activated.address)) { // the first connection starts the server
                 byte[] payload = Peers.randomBytes(64 << 10, 7);
@@ -52,6 +55,9 @@ class SocketActivationProcessTest {
                 assertArrayEquals(payload, Peers.readExactly(client, payload.length));
                 String startLine = "nioecho server listening on 127.0.0.1:" + activated.address.getPort();
                 await().atMost(WAIT).until(() -> server.stderr().contains(startLine)); // then its signal handler is in
+                await().atMost(WAIT).until(() -> metricsUrl(server) != null);
+                assertTrue(scrape(metricsUrl(server)).contains("echo_server_connections_accepted_total 1.0"),
+                        "metrics as usual");
                 server.signal("TERM");
                 assertEquals(0, Peers.readToEof(client).length, "the drain ends with EOF and nothing more");
             }
@@ -170,6 +176,22 @@ class SocketActivationProcessTest {
         @Override
         public void close() {
             process.close();
+        }
+    }
+
+    /** The metrics URL the server printed (on standard error: its standard output is the socket), or null. */
+    private static String metricsUrl(ServerProcess server) {
+        return server.stderr().stream().filter(l -> l.startsWith("nioecho metrics on http://"))
+                .map(l -> l.substring("nioecho metrics on ".length())).findFirst().orElse(null);
+    }
+
+    /** One GET, bounded by connect and read timeouts. */
+    private static String scrape(String url) throws IOException {
+        URLConnection connection = URI.create(url).toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(10_000);
+        try (InputStream in = connection.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

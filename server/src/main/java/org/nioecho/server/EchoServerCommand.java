@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT after a graceful drain (or --help/--version)",
             "1:could not start or failed while running (e.g. address in use)",
-            "2:bad usage: an invalid option or value"})
+            "2:bad usage: an invalid option or value; --inherited without a socket it can serve on standard input"})
 public final class EchoServerCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(EchoServerCommand.class.getName());
     @Spec
