@@ -8,9 +8,11 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -176,6 +178,36 @@ class DatagramEchoTest {
             total += metrics.datagramsDropped(reason);
         }
         return total;
+    }
+
+    /**
+     * The hook a listener or an inherited socket uses: any bound datagram channel, here IPv6
+     * on a server started without {@code --udp}, handed to the reactor on its own thread.
+     */
+    @Test
+    void anyBoundDatagramChannelIsServedIPv6Too() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build());
+             DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            channel.bind(new InetSocketAddress("::1", 0));
+            CompletableFuture<Void> served = new CompletableFuture<>();
+            server.reactor().execute(() -> {
+                try {
+                    server.reactor().serveDatagrams(channel);
+                    served.complete(null);
+                } catch (IOException e) {
+                    served.completeExceptionally(e);
+                }
+            });
+            served.get(10, TimeUnit.SECONDS);
+            InetSocketAddress address = (InetSocketAddress) channel.getLocalAddress();
+            try (DatagramSocket peer = DatagramPeers.bound(new InetSocketAddress("::1", 0))) {
+                byte[] payload = Peers.randomBytes(1472, 6);
+                assertArrayEquals(payload, DatagramPeers.echo(peer, address, payload));
+            }
+            server.shutdown();
+            assertTrue(server.awaitTermination(Duration.ofSeconds(10)));
+            assertFalse(channel.isOpen(), "the reactor closed the channel it was given");
+        }
     }
 
     @Test
