@@ -147,37 +147,66 @@ class SocketActivationProcessTest {
     }
 
     /**
-     * {@code -d}: a UDP socket on standard input. Until the UDP echo (--udp) is wired to
-     * {@code --inherited}, the server refuses it with one line and exit 2; then this test
-     * becomes an echo test.
+     * {@code -d}: a UDP socket on standard input (systemd {@code ListenDatagram=}, xinetd
+     * {@code wait=yes} dgram) is served with the UDP echo: the datagram that woke the server and
+     * a 65,507-byte one come back exactly; SIGTERM ends it with exit 0. IPv6 loopback: on JDK 24+
+     * an inherited IPv4 datagram socket cannot send (the JDK takes it for IPv6; docs/udp.md).
      */
     @Test
-    void anInheritedUdpSocketIsRefusedWithOneLine() throws Exception {
+    void anInheritedUdpSocketIsServedWithUdpEcho() throws Exception {
         for (int attempt = 1; ; attempt++) {
             int port = Listening.freeLoopbackPort();
             Path stderrFile = Files.createTempFile("activate-udp", ".err");
-            Process process = new ProcessBuilder(ACTIVATE, "-d", "-l", "127.0.0.1:" + port, "--inetd",
+            Process process = new ProcessBuilder(ACTIVATE, "-d", "-l", "[::1]:" + port, "--inetd",
                     java(), "-jar", ServerProcess.defaultJar().toString(), "--inherited")
                     .redirectError(stderrFile.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                byte[] ping = {1};
-                // A datagram sent before the super-server has bound is lost: send until it has started the server.
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    client.send(new DatagramPacket(ping, 1, new InetSocketAddress("127.0.0.1", port)));
-                    return !process.isAlive();
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+                client.setSoTimeout(200);
+                InetSocketAddress server = new InetSocketAddress(InetAddress.getByName("::1"), port);
+                byte[] ping = {1, 2, 3};
+                byte[] reply = new byte[65_507];
+                // A datagram sent before the super-server has bound is lost: send until one comes back.
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    if (!process.isAlive()) {
+                        return true;
+                    }
+                    client.send(new DatagramPacket(ping, ping.length, server));
+                    return receives(client, reply, ping);
                 });
                 String text = Files.readString(stderrFile);
-                if (text.contains("Address already in use") && attempt < 5) {
-                    continue; // the port had a TIME_WAIT or another user: systemd-socket-activate sets no SO_REUSEADDR
+                if (!process.isAlive() && text.contains("Address already in use") && attempt < 5) {
+                    continue; // the port had another user: systemd-socket-activate sets no SO_REUSEADDR
                 }
-                assertEquals(2, process.exitValue(), text);
-                assertTrue(text.contains("echo-server: --inherited: standard input is a UDP socket; this build serves TCP only"), text);
+                assertTrue(process.isAlive(), text);
+                byte[] large = Peers.randomBytes(65_507, 11);
+                client.setSoTimeout((int) WAIT.toMillis());
+                client.send(new DatagramPacket(large, large.length, server));
+                DatagramPacket back = new DatagramPacket(reply, reply.length);
+                do {
+                    client.receive(back); // late answers to the waking pings may come first
+                } while (back.getLength() == ping.length);
+                assertArrayEquals(large, java.util.Arrays.copyOf(reply, back.getLength()));
+                process.destroy(); // SIGTERM: systemd-socket-activate has exec'd the server
+                assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "server did not stop on SIGTERM");
+                assertEquals(0, process.exitValue(), Files.readString(stderrFile));
+                assertTrue(Files.readString(stderrFile).contains("UDP echo on [::1]:" + port), Files.readString(stderrFile));
                 return;
             } finally {
                 process.destroyForcibly();
                 Files.deleteIfExists(stderrFile);
             }
         }
+    }
+
+    private static boolean receives(DatagramSocket client, byte[] buffer, byte[] expected) throws IOException {
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            client.receive(packet);
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+        assertArrayEquals(expected, java.util.Arrays.copyOf(buffer, packet.getLength()));
+        return true;
     }
 
     /** A super-server listening on a free loopback TCP port, running the server jar (or {@code command}) per its options. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
         InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
-        return start(config, Listeners.bind(List.of(address), config.backlog()), registry);
+        return start(config, Listeners.bind(List.of(address), config.backlog(), config.udp()), registry);
     }
 
     /**
@@ -74,6 +75,9 @@ public final class EchoServer implements AutoCloseable {
             reactor = new Reactor(config, listeners.channels(), metrics);
             if (listeners.isInherited()) {
                 reactor.leaveListenersOpen();
+            }
+            for (DatagramChannel datagrams : listeners.datagrams()) {
+                reactor.serveDatagrams(datagrams);
             }
             return startReactor(config, metrics, reactor, listeners.addresses(), registry);
         } catch (Throwable e) {
@@ -212,6 +216,11 @@ public final class EchoServer implements AutoCloseable {
             return action.get();
         }
         throw new IllegalStateException("the server has stopped");
+    }
+
+    /** The reactor thread, for tests in this package (its allocation counter). */
+    Thread reactorThread() {
+        return thread;
     }
 
     /** The reactor, for tests in this package. */

@@ -119,6 +119,16 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "Seed of the fault draws, for a run that repeats (default: random, logged at start).")
     private Long faultSeed;
 
+    @Option(names = "--udp",
+            description = "Also serve UDP echo on the listening address and port; never answers source ports"
+                    + " 0, 7, 9, 13, 19, 37 or the server's own endpoints (default: off).")
+    private boolean udp;
+
+    @Option(names = "--udp-rate", paramLabel = "N",
+            description = "With --udp: answer at most N datagrams a second per source address (burst N);"
+                    + " 0 = no limit (default: ${DEFAULT-VALUE}).")
+    private int udpRate;
+
     @Option(names = "--stdin-control",
             description = "Read control commands on stdin (pause-accept, resume-accept, interrupt-reactor, stats);"
                     + " for tests and the scenario suite.")
@@ -126,6 +136,7 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     /** With {@code --inherited} and a connection on standard input: its peer, for the start line. */
     private String inheritedPeer;
+    private boolean inheritedUdp; // --inherited found a datagram socket: served with UDP echo only
 
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "debug, info, warn or error; resets and EOFs are logged at debug (default: info,"
@@ -158,7 +169,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         EchoServer server;
         try {
             server = inherited ? startInherited(config, meters)
-                    : EchoServer.start(config, Listeners.bind(addresses, config.backlog()), meters != null ? meters.registry() : null);
+                    : EchoServer.start(config, Listeners.bind(addresses, config.backlog(), config.udp()), meters != null ? meters.registry() : null);
         } catch (InheritedSocketRefused e) {
             err.println("echo-server: --inherited: " + e.getMessage());
             return 2;
@@ -183,6 +194,10 @@ public final class EchoServerCommand implements Callable<Integer> {
         if (!config.faults().isEmpty()) { // the seed, to repeat the run's draws
             LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
                     + " (--fault-seed " + config.faultSeed() + ")");
+        }
+        if (config.udp() || inheritedUdp) {
+            LOG.log(Level.INFO, "UDP echo on " + formatAll(server.addresses())
+                    + (config.udpRatePerSecond() > 0 ? " (at most " + config.udpRatePerSecond() + " replies/s per source)" : ""));
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
         out.println(server.addresses().isEmpty() ? "nioecho server serving one inherited connection from " + inheritedPeer
@@ -222,6 +237,9 @@ public final class EchoServerCommand implements Callable<Integer> {
         check("--port", port >= 0 && port <= 65535, port + " is not a port (0..65535)");
         check("--backlog", backlog > 0, backlog + " must be positive");
         check("--max-connections", maxConnections > 0, maxConnections + " must be positive");
+        check("--udp-rate", udpRate >= 0 && udpRate <= ServerConfig.MAX_UDP_RATE_PER_SECOND,
+                udpRate + " is not a rate (0.." + ServerConfig.MAX_UDP_RATE_PER_SECOND + " datagrams a second)");
+        check("--udp-rate", udpRate == 0 || udp, "needs --udp");
         if (adminPort != null) {
             check(adminPortName(), adminPort >= 0 && adminPort <= 65535, adminPort + " is not a port (0..65535)");
         }
@@ -260,6 +278,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .pressureWriteTimeout(duration("--pressure-write-timeout", pressureWriteTimeout, true))
                     .faults(faultSpecs)
                     .faultSeed(faultSeed != null ? faultSeed : System.nanoTime())
+                    .udp(udp)
+                    .udpRatePerSecond(udpRate)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
@@ -279,13 +299,13 @@ public final class EchoServerCommand implements Callable<Integer> {
             inheritedPeer = Addresses.format(peer);
             return EchoServer.serveInherited(config, connection, meters != null ? meters.registry() : null);
         }
-        if (channel instanceof DatagramChannel) {
-            // Hook for the UDP echo (--udp): serve the inherited DatagramChannel with it once it is on main.
-            throw new InheritedSocketRefused("standard input is a UDP socket; this build serves TCP only");
+        if (channel instanceof DatagramChannel datagrams && datagrams.getLocalAddress() instanceof InetSocketAddress) {
+            inheritedUdp = true;
+            return EchoServer.start(config, Listeners.inheritedDatagrams(datagrams), meters != null ? meters.registry() : null);
         }
         if (channel != null) {
             throw new InheritedSocketRefused("standard input is a socket this server cannot serve ("
-                    + channel.getClass().getSimpleName() + "); it serves TCP over IPv4 or IPv6");
+                    + channel.getClass().getSimpleName() + "); it serves TCP and UDP over IPv4 or IPv6");
         }
         throw new InheritedSocketRefused("standard input is not a socket; run under a super-server"
                 + " (systemd socket activation, xinetd, inetd, systemd-socket-activate --inetd)");

@@ -5,7 +5,10 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.net.BindException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,9 @@ import java.util.List;
 /**
  * The listening sockets of one server, bound all together or not at all: if one address
  * cannot be bound, those already bound are closed and {@link CannotListenException} names it.
- * Also wraps a listening socket a super-server handed over ({@link #inherited}).
+ * With {@code udp}, each address also gets a datagram socket on the same port (the TCP
+ * socket's real port when 0 was asked for). Also wraps a socket a super-server handed over
+ * ({@link #inherited}, {@link #inheritedDatagrams}).
  *
  * <pre>{@code
  * Listeners listeners = Listeners.bind(List.of(new InetSocketAddress("127.0.0.1", 9877),
@@ -23,40 +28,69 @@ import java.util.List;
  */
 public final class Listeners implements AutoCloseable {
     private final List<ServerSocketChannel> channels;
+    private final List<DatagramChannel> datagrams;
     private final List<InetSocketAddress> addresses;
     private final boolean inherited;
 
-    private Listeners(List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, boolean inherited) {
+    private Listeners(List<ServerSocketChannel> channels, List<DatagramChannel> datagrams,
+                      List<InetSocketAddress> addresses, boolean inherited) {
         this.channels = List.copyOf(channels);
+        this.datagrams = List.copyOf(datagrams);
         this.addresses = List.copyOf(addresses);
         this.inherited = inherited;
     }
 
-    /**
-     * Binds every address in order (SO_REUSEADDR, {@code backlog}).
-     *
-     * @throws CannotListenException naming the first address that failed; nothing is left open
-     */
+    /** TCP only: {@link #bind(List, int, boolean)} without UDP. */
     public static Listeners bind(List<InetSocketAddress> addresses, int backlog) throws CannotListenException {
+        return bind(addresses, backlog, false);
+    }
+
+    /**
+     * Binds every address in order (SO_REUSEADDR, {@code backlog}); with {@code udp}, a
+     * datagram socket too on each TCP socket's address and port.
+     *
+     * @throws CannotListenException naming the first address that failed (its reason says
+     *                               {@code UDP:} when the datagram side failed); nothing is left open
+     */
+    public static Listeners bind(List<InetSocketAddress> addresses, int backlog, boolean udp) throws CannotListenException {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no address to listen on");
         }
         List<ServerSocketChannel> bound = new ArrayList<>();
+        List<DatagramChannel> boundDatagrams = new ArrayList<>();
         List<InetSocketAddress> local = new ArrayList<>();
         for (InetSocketAddress address : addresses) {
+            InetSocketAddress tcpLocal;
             try {
                 ServerSocketChannel channel = ServerSocketChannel.open(family(address));
                 bound.add(channel);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 channel.bind(address, backlog);
-                local.add((InetSocketAddress) channel.getLocalAddress());
+                tcpLocal = (InetSocketAddress) channel.getLocalAddress();
+                local.add(tcpLocal);
             } catch (IOException | RuntimeException e) {
-                CannotListenException failure = new CannotListenException(address, e);
-                closeAll(bound, failure);
-                throw failure;
+                throw closedAfter(new CannotListenException(address, e), bound, boundDatagrams);
+            }
+            if (udp) {
+                try {
+                    DatagramChannel datagram = DatagramChannel.open(family(address));
+                    boundDatagrams.add(datagram);
+                    datagram.bind(tcpLocal);
+                } catch (IOException | RuntimeException e) {
+                    BindException named = new BindException("UDP: " + e.getMessage());
+                    named.initCause(e);
+                    throw closedAfter(new CannotListenException(address, named), bound, boundDatagrams);
+                }
             }
         }
-        return new Listeners(bound, local, false);
+        return new Listeners(bound, boundDatagrams, local, false);
+    }
+
+    private static CannotListenException closedAfter(CannotListenException failure, List<ServerSocketChannel> bound,
+                                                     List<DatagramChannel> boundDatagrams) {
+        closeAll(bound, failure);
+        closeAll(boundDatagrams, failure);
+        return failure;
     }
 
     /**
@@ -75,7 +109,15 @@ public final class Listeners implements AutoCloseable {
      * input, output and error at /dev/null, and the super-server holds the socket anyway.
      */
     public static Listeners inherited(ServerSocketChannel channel) throws IOException {
-        return new Listeners(List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()), true);
+        return new Listeners(List.of(channel), List.of(), List.of((InetSocketAddress) channel.getLocalAddress()), true);
+    }
+
+    /**
+     * A datagram socket inherited from a super-server ({@code systemd-socket-activate -d},
+     * xinetd {@code wait=yes} with {@code socket_type = dgram}): served with UDP echo only.
+     */
+    public static Listeners inheritedDatagrams(DatagramChannel channel) throws IOException {
+        return new Listeners(List.of(), List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()), true);
     }
 
     /** Whether these came from a super-server ({@link #inherited}). */
@@ -92,18 +134,24 @@ public final class Listeners implements AutoCloseable {
         return channels;
     }
 
+    /** The datagram sockets served with UDP echo (empty without {@code --udp}). */
+    List<DatagramChannel> datagrams() {
+        return datagrams;
+    }
+
     /** Closes every listening socket (a failure is added to the first one's). */
     @Override
     public void close() throws IOException {
         IOException failure = new IOException("closing the listening sockets failed");
         closeAll(channels, failure);
+        closeAll(datagrams, failure);
         if (failure.getSuppressed().length > 0) {
             throw failure;
         }
     }
 
-    private static void closeAll(List<ServerSocketChannel> channels, Exception failure) {
-        for (ServerSocketChannel channel : channels) {
+    private static void closeAll(List<? extends NetworkChannel> channels, Exception failure) {
+        for (NetworkChannel channel : channels) {
             try {
                 channel.close();
             } catch (IOException e) {
