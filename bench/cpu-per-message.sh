@@ -6,9 +6,10 @@
 #   bench/cpu-per-message.sh [-c CONNECTIONS] [-s SIZE] [-r ROUNDS] [-w WARMUP_S] [-m MEASURE_S]
 #                            [-x NAME=COMMAND]...   (COMMAND gets the port as {port})
 #
-# Prints one line per run (server, connections, round trips/s, user/sys/total µs per round
-# trip) and, per server, the median total. Needs cc, ss, java; run from the repository root
-# after `mvn -B -DskipTests package`. Every server is stopped with SIGTERM, SIGKILL after 10 s.
+# Prints one line per run (server, connections, round trips, round trips/s, user/sys/total
+# µs per round trip) and, per server, the median total and the pooled user/sys split.
+# Needs cc, ss, java; run from the repository root after `mvn -B -DskipTests package`.
+# Every server is stopped with SIGTERM, SIGKILL after 10 s.
 set -euo pipefail
 
 connections=1000 size=64 rounds=3 warmup=3 measure=5
@@ -62,18 +63,20 @@ run_one() { # name -> "name connections per_s user sys cpu"
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    echo "$name $connections $out" | sed -E 's/round_trips=[0-9]+ //; s/[a-z_]+=//g'
+    echo "$name $connections $out" | sed -E 's/[a-z_]+=//g'
 }
 
-echo "# server connections per_s user_us sys_us cpu_us errors  ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "# server connections round_trips per_s user_us sys_us cpu_us errors  ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
 results=$work/results
 for ((r = 0; r < rounds; r++)); do
     for ((i = 0; i < ${#names[@]}; i++)); do
         run_one "${names[(i + r) % ${#names[@]}]}" | tee -a "$results"
     done
 done
-echo "# medians over $rounds rounds: server per_s user_us sys_us cpu_us"
+echo "# over $rounds rounds (load now $(cut -d' ' -f1-3 /proc/loadavg)): server, median per_s, median cpu_us, min-max cpu_us,"
+echo "# then user_us sys_us cpu_us pooled (all rounds' CPU ticks over all their round trips: user time is counted in 10 ms ticks)"
 for name in "${names[@]}"; do
-    awk -v n="$name" '$1 == n' "$results" | sort -k6 -g | awk -v r="$rounds" '
-        { line[NR] = $0 } END { split(line[int((NR + 1) / 2)], f, " "); printf "%s %s %s %s %s\n", f[1], f[3], f[4], f[5], f[6] }'
+    awk -v n="$name" '$1 == n' "$results" | sort -k7 -g | awk '
+        { rt += $3; u += $5 * $3; s += $6 * $3; cpu[NR] = $7; rate[NR] = $4 }
+        END { m = int((NR + 1) / 2); printf "%s %.0f %.3f %.3f-%.3f  %.3f %.3f %.3f\n", $1, rate[m], cpu[m], cpu[1], cpu[NR], u / rt, s / rt, (u + s) / rt }'
 done
