@@ -24,6 +24,7 @@ final class BufferPool {
 
     private final ServerMetrics metrics;
     private final int[] classBytes;
+    private final int largestClassBytes;
     private final ArrayDeque<ByteBuffer>[] free;
     private final int maxRetainedPerClass;
     private final long budgetBytes;
@@ -48,6 +49,7 @@ final class BufferPool {
             classBytes[i] = (int) Math.min(size, highWaterBytes);
             size *= 2;
         }
+        this.largestClassBytes = classBytes[count - 1];
         this.free = new ArrayDeque[count];
         for (int i = 0; i < count; i++) {
             free[i] = new ArrayDeque<>();
@@ -67,6 +69,9 @@ final class BufferPool {
 
     /** The largest size class of at most {@code bytes}, or 0 if even the smallest is larger. */
     int largestClassAtMost(long bytes) {
+        if (bytes >= largestClassBytes) {
+            return largestClassBytes; // the usual case, asked before every read: no loop
+        }
         int best = 0;
         for (int size : classBytes) {
             if (size > bytes) {
