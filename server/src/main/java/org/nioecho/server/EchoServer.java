@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
@@ -58,11 +59,16 @@ public final class EchoServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ServerSocketChannel listener = ServerSocketChannel.open();
         Reactor reactor = null;
+        DatagramChannel datagrams = null;
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
             ServerMetrics metrics = new ServerMetrics();
             reactor = new Reactor(config, listener, metrics);
+            if (config.udp()) {
+                datagrams = bindDatagrams((InetSocketAddress) listener.getLocalAddress());
+                reactor.serveDatagrams(datagrams);
+            }
             if (registry != null) {
                 metrics.bindTo(registry);
             }
@@ -76,6 +82,29 @@ public final class EchoServer implements AutoCloseable {
                 reactor.closeSelector();
             }
             listener.close();
+            if (datagrams != null) {
+                datagrams.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A datagram socket on the TCP listener's address and port (its real port when 0 was
+     * asked for); a {@link java.net.BindException} names the UDP side.
+     */
+    private static DatagramChannel bindDatagrams(InetSocketAddress local) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(local);
+            return channel;
+        } catch (java.net.BindException e) {
+            channel.close();
+            java.net.BindException udp = new java.net.BindException("UDP: " + e.getMessage());
+            udp.initCause(e);
+            throw udp;
+        } catch (Throwable e) {
+            channel.close();
             throw e;
         }
     }
@@ -161,6 +190,11 @@ public final class EchoServer implements AutoCloseable {
             return action.get();
         }
         throw new IllegalStateException("the server has stopped");
+    }
+
+    /** The reactor thread, for tests in this package (its allocation counter). */
+    Thread reactorThread() {
+        return thread;
     }
 
     /** The reactor, for tests in this package. */

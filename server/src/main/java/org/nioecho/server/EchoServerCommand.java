@@ -104,6 +104,16 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "Seed of the fault draws, for a run that repeats (default: random, logged at start).")
     private Long faultSeed;
 
+    @Option(names = "--udp",
+            description = "Also serve UDP echo on the listening address and port; never answers source ports"
+                    + " 0, 7, 9, 13, 19, 37 or the server's own endpoints (default: off).")
+    private boolean udp;
+
+    @Option(names = "--udp-rate", paramLabel = "N",
+            description = "With --udp: answer at most N datagrams a second per source address (burst N);"
+                    + " 0 = no limit (default: ${DEFAULT-VALUE}).")
+    private int udpRate;
+
     @Option(names = "--stdin-control",
             description = "Read control commands on stdin (pause-accept, resume-accept, interrupt-reactor, stats);"
                     + " for tests and the scenario suite.")
@@ -156,6 +166,10 @@ public final class EchoServerCommand implements Callable<Integer> {
             LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
                     + " (--fault-seed " + config.faultSeed() + ")");
         }
+        if (config.udp()) {
+            LOG.log(Level.INFO, "UDP echo on " + Addresses.format(server.address())
+                    + (config.udpRatePerSecond() > 0 ? " (at most " + config.udpRatePerSecond() + " replies/s per source)" : ""));
+        }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
         out.println("nioecho server listening on " + Addresses.format(server.address()));
         if (metrics != null) {
@@ -193,6 +207,9 @@ public final class EchoServerCommand implements Callable<Integer> {
         check("--port", port >= 0 && port <= 65535, port + " is not a port (0..65535)");
         check("--backlog", backlog > 0, backlog + " must be positive");
         check("--max-connections", maxConnections > 0, maxConnections + " must be positive");
+        check("--udp-rate", udpRate >= 0 && udpRate <= ServerConfig.MAX_UDP_RATE_PER_SECOND,
+                udpRate + " is not a rate (0.." + ServerConfig.MAX_UDP_RATE_PER_SECOND + " datagrams a second)");
+        check("--udp-rate", udpRate == 0 || udp, "needs --udp");
         if (adminPort != null) {
             check(adminPortName(), adminPort >= 0 && adminPort <= 65535, adminPort + " is not a port (0..65535)");
         }
@@ -231,6 +248,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .pressureWriteTimeout(duration("--pressure-write-timeout", pressureWriteTimeout, true))
                     .faults(faultSpecs)
                     .faultSeed(faultSeed != null ? faultSeed : System.nanoTime())
+                    .udp(udp)
+                    .udpRatePerSecond(udpRate)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());

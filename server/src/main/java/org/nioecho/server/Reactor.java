@@ -6,6 +6,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -66,6 +68,9 @@ final class Reactor implements Runnable {
     private final long writeTimeoutNanos;
     private final long pressureWriteTimeoutNanos;
     private final long sweepPeriodNanos;
+    private final OwnEndpoints ownEndpoints = new OwnEndpoints();
+    private final List<DatagramEcho> datagramEchoes = new ArrayList<>();
+    private SourceRateLimit udpRateLimit; // shared by every UDP socket: the limit is per source, server-wide
 
     private long nowNanos = System.nanoTime();
     private boolean clockFresh;
@@ -111,6 +116,20 @@ final class Reactor implements Runnable {
             sink.write(ByteBuffer.wrap(new byte[1]));
             source.read(ByteBuffer.allocate(1));
         }
+    }
+
+    /**
+     * Serves UDP echo on {@code channel}, any bound datagram channel: one bound next to a TCP
+     * listener, or one inherited from a super-server. Call it before the reactor thread starts
+     * or on that thread. The reactor closes the channel when it shuts down.
+     */
+    void serveDatagrams(DatagramChannel channel) throws IOException {
+        if (udpRateLimit == null && config.udpRatePerSecond() > 0) {
+            udpRateLimit = new SourceRateLimit(config.udpRatePerSecond(), ThreadLocalRandom.current().nextInt(), System.nanoTime());
+        }
+        DatagramEcho echo = new DatagramEcho(channel, metrics, ownEndpoints, udpRateLimit);
+        echo.register(selector);
+        datagramEchoes.add(echo);
     }
 
     /** Runs {@code task} on the reactor thread, soon. Safe from any thread. */
@@ -334,6 +353,7 @@ final class Reactor implements Runnable {
         shuttingDown = true;
         drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
         acceptor.close();
+        closeDatagramEchoes();
         for (Connection connection : connections()) {
             connection.beginShutdown();
         }
@@ -406,9 +426,17 @@ final class Reactor implements Runnable {
         } finally {
             try {
                 acceptor.close();
+                closeDatagramEchoes();
             } finally {
                 closeSelector();
             }
+        }
+    }
+
+    /** Stops serving UDP: a datagram has nothing owed, so shutdown closes its sockets at once. */
+    private void closeDatagramEchoes() {
+        for (DatagramEcho echo : datagramEchoes) {
+            echo.close(CloseCause.SHUTDOWN);
         }
     }
 

@@ -33,6 +33,9 @@ import java.util.Objects;
  *                         {@link FaultSpec}, docs/faults.md)
  * @param faultSeed        the seed of the fault draws, jitters and slice sizes (default
  *                         {@link System#nanoTime()}); the same seed repeats the same draws
+ * @param udp              also serve UDP echo on the listening address and port (default off)
+ * @param udpRatePerSecond replies a second per source address, with a burst of as many; 0 = no
+ *                         limit (default)
  */
 public record ServerConfig(
         String bindAddress,
@@ -50,7 +53,9 @@ public record ServerConfig(
         long maxOutputMemoryBytes,
         Duration pressureWriteTimeout,
         List<FaultSpec> faults,
-        long faultSeed) {
+        long faultSeed,
+        boolean udp,
+        int udpRatePerSecond) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -60,6 +65,9 @@ public record ServerConfig(
 
     /** The largest output budget: 1 TiB, so that budget arithmetic never overflows. */
     public static final long MAX_OUTPUT_MEMORY_BYTES = 1L << 40;
+
+    /** The highest {@code --udp-rate}: far beyond what one reactor can echo. */
+    public static final int MAX_UDP_RATE_PER_SECOND = 100_000_000;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -90,6 +98,8 @@ public record ServerConfig(
         require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
                 "max output memory (" + maxOutputMemoryBytes + ") must be at least the high-water mark ("
                         + highWaterBytes + ") and at most 1TiB");
+        require(udpRatePerSecond >= 0 && udpRatePerSecond <= MAX_UDP_RATE_PER_SECOND,
+                "UDP rate must be within 0.." + MAX_UDP_RATE_PER_SECOND + ", got " + udpRatePerSecond);
     }
 
     private static void requireAtMostMax(Duration duration, String name) {
@@ -125,6 +135,8 @@ public record ServerConfig(
         private Duration pressureWriteTimeout = Duration.ofSeconds(1);
         private List<FaultSpec> faults = List.of();
         private long faultSeed = System.nanoTime();
+        private boolean udp;
+        private int udpRatePerSecond;
 
         private Builder() {
         }
@@ -145,11 +157,13 @@ public record ServerConfig(
         public Builder pressureWriteTimeout(Duration value) { pressureWriteTimeout = value; return this; }
         public Builder faults(List<FaultSpec> value) { faults = value; return this; }
         public Builder faultSeed(long value) { faultSeed = value; return this; }
+        public Builder udp(boolean value) { udp = value; return this; }
+        public Builder udpRatePerSecond(int value) { udpRatePerSecond = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, udp, udpRatePerSecond);
         }
     }
 }

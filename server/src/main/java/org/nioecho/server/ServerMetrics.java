@@ -18,12 +18,15 @@ import java.util.StringJoiner;
  * {@code echo.server.bytes.received}, {@code echo.server.bytes.sent},
  * {@code echo.server.output.queued}, {@code echo.server.output.memory},
  * {@code echo.server.output.memory.max}, {@code echo.server.output.budget.pauses},
- * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}}.
+ * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}},
+ * {@code echo.server.datagrams.received}, {@code .sent}, {@code .dropped{reason}},
+ * {@code echo.server.datagrams.bytes.received}, {@code .bytes.sent}.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
     private static final AcceptError[] ACCEPT_ERRORS = AcceptError.values();
     private static final FaultKind[] FAULT_KINDS = FaultKind.values();
+    private static final DatagramDrop[] DATAGRAM_DROPS = DatagramDrop.values();
 
     long accepted;
     int active;
@@ -38,6 +41,11 @@ public final class ServerMetrics {
     private final long[] closed = new long[CAUSES.length];
     private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
     private final long[] faultsInjected = new long[FAULT_KINDS.length];
+    long datagramsReceived;
+    long datagramsSent;
+    long datagramBytesReceived;
+    long datagramBytesSent;
+    private final long[] datagramsDropped = new long[DATAGRAM_DROPS.length];
 
     void countClose(CloseCause cause) {
         closed[cause.ordinal()]++;
@@ -49,6 +57,35 @@ public final class ServerMetrics {
 
     void countFault(FaultKind kind) {
         faultsInjected[kind.ordinal()]++;
+    }
+
+    void countDatagramDrop(DatagramDrop reason) {
+        datagramsDropped[reason.ordinal()]++;
+    }
+
+    /** Datagrams received over UDP, dropped ones included. */
+    public long datagramsReceived() {
+        return datagramsReceived;
+    }
+
+    /** Datagrams echoed back. */
+    public long datagramsSent() {
+        return datagramsSent;
+    }
+
+    /** Payload bytes of the datagrams received. */
+    public long datagramBytesReceived() {
+        return datagramBytesReceived;
+    }
+
+    /** Payload bytes of the datagrams echoed back. */
+    public long datagramBytesSent() {
+        return datagramBytesSent;
+    }
+
+    /** Datagrams not answered for {@code reason} (receive failures count as {@link DatagramDrop#ERROR}). */
+    public long datagramsDropped(DatagramDrop reason) {
+        return datagramsDropped[reason.ordinal()];
     }
 
     /** Connections that drew a fault of {@code kind}. */
@@ -153,6 +190,19 @@ public final class ServerMetrics {
                     .description("Connections that drew an injected fault, by kind").baseUnit("connections")
                     .tag("kind", kind.tag()).register(registry);
         }
+        FunctionCounter.builder("echo.server.datagrams.received", this, m -> m.datagramsReceived)
+                .description("UDP datagrams received, dropped ones included").baseUnit("datagrams").register(registry);
+        FunctionCounter.builder("echo.server.datagrams.sent", this, m -> m.datagramsSent)
+                .description("UDP datagrams echoed back").baseUnit("datagrams").register(registry);
+        for (DatagramDrop reason : DATAGRAM_DROPS) {
+            FunctionCounter.builder("echo.server.datagrams.dropped", this, m -> m.datagramsDropped(reason))
+                    .description("UDP datagrams not answered, by reason").baseUnit("datagrams")
+                    .tag("reason", reason.tag()).register(registry);
+        }
+        FunctionCounter.builder("echo.server.datagrams.bytes.received", this, m -> m.datagramBytesReceived)
+                .description("Payload bytes of the UDP datagrams received").baseUnit(BaseUnits.BYTES).register(registry);
+        FunctionCounter.builder("echo.server.datagrams.bytes.sent", this, m -> m.datagramBytesSent)
+                .description("Payload bytes of the UDP datagrams echoed back").baseUnit(BaseUnits.BYTES).register(registry);
     }
 
     /**
@@ -177,6 +227,20 @@ public final class ServerMetrics {
         }
         return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
                 + (causes.length() == 0 ? "none" : causes)
-                + (errors.length() == 0 ? "" : ", accept errors: " + errors);
+                + (errors.length() == 0 ? "" : ", accept errors: " + errors)
+                + (datagramsReceived == 0 ? "" : datagramSummary());
+    }
+
+    /** {@code , datagrams: 10 in, 8 out, dropped: abuse.port=2}: only once a datagram came. */
+    private String datagramSummary() {
+        StringJoiner drops = new StringJoiner(" ");
+        for (DatagramDrop reason : DATAGRAM_DROPS) {
+            long count = datagramsDropped(reason);
+            if (count > 0) {
+                drops.add(reason.tag() + "=" + count);
+            }
+        }
+        return ", datagrams: " + datagramsReceived + " in, " + datagramsSent + " out, dropped: "
+                + (drops.length() == 0 ? "none" : drops);
     }
 }

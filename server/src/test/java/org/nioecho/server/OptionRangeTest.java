@@ -55,7 +55,10 @@ class OptionRangeTest {
                 List.of("--read-buffer", "4GiB"),
                 List.of("--max-output-memory", "32KiB"),
                 List.of("--max-output-memory", "2048GiB"),
-                List.of("--max-output-memory", "99999999999999999999"));
+                List.of("--max-output-memory", "99999999999999999999"),
+                List.of("--udp-rate", "-1", "--udp"),
+                List.of("--udp-rate", "100000001", "--udp"),
+                List.of("--udp-rate", "10"));
     }
 
     @ParameterizedTest

@@ -23,6 +23,9 @@ class ServerConfigTest {
         refuses(b -> b.port(65536), "port must be within 0..65535, got 65536");
         accepts(b -> b.backlog(1));
         refuses(b -> b.backlog(0), "backlog must be positive, got 0");
+        refuses(b -> b.udpRatePerSecond(-1), "UDP rate must be within 0..100000000, got -1");
+        refuses(b -> b.udpRatePerSecond(100_000_001), "UDP rate must be within 0..100000000, got 100000001");
+        accepts(b -> b.udpRatePerSecond(100_000_000));
         accepts(b -> b.maxConnections(1));
         refuses(b -> b.maxConnections(0), "max connections must be positive, got 0");
         accepts(b -> b.acceptsPerTurn(1));
@@ -101,15 +104,17 @@ class ServerConfigTest {
         assertEquals(64L << 20, defaults.maxOutputMemoryBytes());
         assertEquals(Duration.ofSeconds(1), defaults.pressureWriteTimeout());
         assertEquals(List.of(), defaults.faults());
+        assertEquals(false, defaults.udp());
+        assertEquals(0, defaults.udpRatePerSecond());
 
         List<FaultSpec> faults = new ArrayList<>(List.of(FaultSpecs.parse("reset:after=1KiB")));
         ServerConfig set = ServerConfig.builder().bindAddress("::1").port(1).backlog(2).maxConnections(3)
                 .idleTimeout(Duration.ofSeconds(4)).lowWaterBytes(5).highWaterBytes(6).readBufferBytes(70)
                 .acceptsPerTurn(8).acceptBackoff(Duration.ofSeconds(9)).drainTimeout(Duration.ofSeconds(10))
                 .writeTimeout(Duration.ofSeconds(11)).maxOutputMemoryBytes(12).pressureWriteTimeout(Duration.ofSeconds(13))
-                .faults(faults).faultSeed(14).build();
+                .faults(faults).faultSeed(14).udp(true).udpRatePerSecond(15).build();
         assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 8, Duration.ofSeconds(9),
-                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14), set);
+                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15), set);
         faults.clear();
         assertEquals(1, set.faults().size(), "the config keeps its own copy of the faults");
         assertThrows(UnsupportedOperationException.class, () -> set.faults().clear());

@@ -41,4 +41,23 @@ class ServerMetricsSummaryTest {
         metrics.countAcceptError(AcceptError.ABORTED);
         assertEquals("0 connections, 0 bytes in, 0 bytes out, closed: none, accept errors: aborted=1", metrics.summary());
     }
+
+    @Test
+    void datagramsAppearOnceOneCameWithTheirDropsInDeclarationOrder() {
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.countDatagramDrop(DatagramDrop.RATE); // a drop alone, with nothing received, is not possible; not shown
+        assertEquals("0 connections, 0 bytes in, 0 bytes out, closed: none", metrics.summary());
+        metrics.datagramsReceived = 10;
+        metrics.datagramsSent = 6;
+        metrics.countDatagramDrop(DatagramDrop.ABUSE_PORT);
+        metrics.countDatagramDrop(DatagramDrop.SEND_BUFFER_FULL);
+        metrics.countDatagramDrop(DatagramDrop.SEND_BUFFER_FULL);
+        assertEquals("0 connections, 0 bytes in, 0 bytes out, closed: none, datagrams: 10 in, 6 out,"
+                + " dropped: abuse.port=1 rate=1 send.buffer.full=2", metrics.summary());
+        ServerMetrics clean = new ServerMetrics();
+        clean.datagramsReceived = 1;
+        clean.datagramsSent = 1;
+        assertEquals("0 connections, 0 bytes in, 0 bytes out, closed: none, datagrams: 1 in, 1 out, dropped: none",
+                clean.summary());
+    }
 }
