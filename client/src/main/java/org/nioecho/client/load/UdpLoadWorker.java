@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * The selector thread of {@code load --udp}: opens one connected, non-blocking datagram socket
@@ -51,6 +52,8 @@ final class UdpLoadWorker implements Runnable {
             new PriorityQueue<>(Comparator.comparingLong((UdpFlow f) -> f.nextDueNanos));
     private final SplittableRandom random;
     private final double periodNanos;
+    /** Made once: a method reference that captures {@code this} would be a new object on every select. */
+    private final Consumer<SelectionKey> onReady = this::ready;
 
     private volatile boolean abort;
     private volatile Throwable failure;
@@ -67,23 +70,23 @@ final class UdpLoadWorker implements Runnable {
     private long lastTrafficNanos;
 
     // statistics of the measured period (reset when the warm-up ends)
-    final Histogram latencyNanos = new Histogram(1, LoadWorker.HIGHEST_NANOS, 3);
-    long messages;
-    long bytesSent;
-    long bytesReceived;
-    long cpuNanos;
+    private final Histogram latencyNanos = new Histogram(1, LoadWorker.HIGHEST_NANOS, 3);
+    private long messages;
+    private long bytesSent;
+    private long bytesReceived;
+    private long cpuNanos;
     private long cpuAtMeasureStartNanos;
     // whole run
-    final Histogram latenessNanos = new Histogram(1, LoadWorker.HIGHEST_NANOS, 3);
-    long sent;
-    long arrivals;
-    long distinct;
-    long corruptDatagrams;
-    long corruptBytes;
-    long totalBytesSent;
-    long totalBytesReceived;
-    long scheduled;
-    final long[] errors = new long[ErrorCause.values().length];
+    private final Histogram latenessNanos = new Histogram(1, LoadWorker.HIGHEST_NANOS, 3);
+    private long sent;
+    private long arrivals;
+    private long distinct;
+    private long corruptDatagrams;
+    private long corruptBytes;
+    private long totalBytesSent;
+    private long totalBytesReceived;
+    private long scheduled;
+    private final long[] errors = new long[ErrorCause.values().length];
 
     // published once per loop turn for the progress line
     private volatile long publishedMessages;
@@ -155,16 +158,16 @@ final class UdpLoadWorker implements Runnable {
                 publish();
                 long waitNanos = waitNanos(now);
                 if (waitNanos <= 0) {
-                    selector.selectNow(this::ready);
+                    selector.selectNow(onReady);
                 } else if (rateSendIsNext(now, waitNanos) && waitNanos < 1_000_000L + LoadWorker.SELECT_SLACK_NANOS) {
                     // the last stretch before a send: poll, as select cannot wake this precisely
-                    selector.selectNow(this::ready);
+                    selector.selectNow(onReady);
                     Thread.onSpinWait();
                 } else {
                     long waitMs = rateSendIsNext(now, waitNanos)
                             ? (waitNanos - LoadWorker.SELECT_SLACK_NANOS) / 1_000_000L
                             : (waitNanos + 999_999L) / 1_000_000L;
-                    selector.select(this::ready, waitMs);
+                    selector.select(onReady, waitMs);
                 }
             }
             if (config.mode() == LoadMode.RATE) {
