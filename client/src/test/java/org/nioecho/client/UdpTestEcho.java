@@ -1,9 +1,12 @@
 package org.nioecho.client;
 
+import org.nioecho.kernel.UdpTable;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -35,6 +38,9 @@ public final class UdpTestEcho implements AutoCloseable {
         this.flipAt = flipAt;
         this.flipOffset = flipOffset;
         this.channel = DatagramChannel.open();
+        // A burst (the client's thread descheduled, then catching up) must not overflow the
+        // default 208 KiB receive buffer: ask for 4 MiB (the kernel caps it at net.core.rmem_max).
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
         channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.thread = new Thread(this::serve, "udp-test-echo");
         thread.setDaemon(true);
@@ -54,6 +60,11 @@ public final class UdpTestEcho implements AutoCloseable {
 
     public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** What the kernel lists for the echo's socket (its drops, if a burst overflowed it), for failure messages. */
+    public String kernelView() throws IOException {
+        return UdpTable.onPort(address().getPort()).toString();
     }
 
     /** Datagrams received so far. */

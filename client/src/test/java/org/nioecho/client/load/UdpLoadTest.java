@@ -39,10 +39,11 @@ class UdpLoadTest {
     @ValueSource(strings = {"pingpong", "rate"})
     void aCorrectEchoPassesWithEveryDatagramBackAndVerified(String mode) throws Exception {
         try (UdpTestEcho echo = UdpTestEcho.correct()) {
+            // rate: 4 x 100/s, so even the burst after a descheduled second fits the echo's buffer
             Run run = load(echo.address().getPort(), "--mode", mode, "--connections", "4", "--size", "200",
-                    "--rate", "500", "--duration", "700ms");
+                    "--rate", "100", "--duration", "1s");
             JsonNode d = run.datagrams();
-            assertEquals(ExitCodes.OK, run.exitCode(), run.text());
+            assertEquals(ExitCodes.OK, run.exitCode(), run.text() + "\nthe echo's socket: " + echo.kernelView());
             assertTrue(d.get("sent").asLong() > 100, run.text());
             assertEquals(echo.received(), d.get("sent").asLong(), "the echo got every datagram sent\n" + run.text());
             assertEquals(d.get("sent").asLong(), d.get("received").asLong(), run.text());
@@ -69,14 +70,15 @@ class UdpLoadTest {
                     "--size", "100", "--duration", "1s", "--datagram-timeout", "300ms");
             JsonNode d = run.datagrams();
             long sent = d.get("sent").asLong();
-            assertEquals(echo.received(), sent, run.text());
+            long echoed = echo.received(); // below sent only if the kernel dropped some on the way (a burst)
             assertTrue(sent >= 100, run.text());
-            assertEquals(sent / 10, d.get("lost").asLong(), "every 10th dropped\n" + run.text());
+            assertEquals(sent - echoed + echoed / 10, d.get("lost").asLong(),
+                    "every 10th dropped\n" + run.text() + "\nthe echo's socket: " + echo.kernelView());
             assertEquals(1, d.get("duplicated").asLong(), run.text());
             assertEquals(1, d.get("reordered").asLong(), run.text());
             assertEquals(1, d.get("corrupt").asLong(), run.text());
             assertEquals(1, run.json().get("corruptBytes").asLong(), run.text());
-            assertEquals(sent - sent / 10 + 1, d.get("arrived").asLong(), "the duplicate arrives too\n" + run.text());
+            assertEquals(echoed - echoed / 10 + 1, d.get("arrived").asLong(), "the duplicate arrives too\n" + run.text());
             assertEquals(ExitCodes.LOAD_DATA_MISMATCH, run.exitCode(), run.text());
             assertTrue(run.text().contains("ECHO MISMATCH (exit 10)"), run.text());
         }
