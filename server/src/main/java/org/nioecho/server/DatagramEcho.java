@@ -38,6 +38,8 @@ final class DatagramEcho implements ChannelHandler {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final String name;
     private SelectionKey key;
+    private long failedReceives; // in a row: only the first of a run is logged
+    private boolean warnedFamily;
 
     DatagramEcho(DatagramChannel channel, ServerMetrics metrics, OwnEndpoints own, SourceRateLimit rateLimit)
             throws IOException {
@@ -75,11 +77,17 @@ final class DatagramEcho implements ChannelHandler {
                 return;
             } catch (IOException e) {
                 metrics.countDatagramDrop(DatagramDrop.ERROR);
-                LOG.log(Level.ERROR, name + ": receive failed", e);
+                if (failedReceives++ == 0) {
+                    LOG.log(Level.ERROR, name + ": receive failed (repeats are counted, not logged)", e);
+                }
                 return; // the key stays ready if the socket does: next turn tries again
             }
             if (source == null) {
                 return;
+            }
+            if (failedReceives > 0) {
+                LOG.log(Level.INFO, name + ": receiving again after " + failedReceives + " failed receives");
+                failedReceives = 0;
             }
             buffer.flip();
             metrics.datagramsReceived++;
@@ -103,6 +111,12 @@ final class DatagramEcho implements ChannelHandler {
             }
         } catch (IOException e) {
             metrics.countDatagramDrop(DatagramDrop.ERROR);
+            if (!warnedFamily && String.valueOf(e.getMessage()).contains("Address family not supported")) {
+                warnedFamily = true; // once: e.g. JDK 25 cannot send on an inherited IPv4 socket (docs/udp.md)
+                LOG.log(Level.WARNING, name + ": replies fail with '" + e.getMessage() + "' (an inherited IPv4"
+                        + " socket on a JDK that takes it for IPv6?); run with -Djava.net.preferIPv4Stack=true or"
+                        + " inherit an IPv6 socket");
+            }
             if (LOG.isLoggable(Level.DEBUG)) {
                 LOG.log(Level.DEBUG, name + ": reply to " + Addresses.format(source) + " not sent: " + e.getMessage());
             }
