@@ -8,6 +8,7 @@ import org.nioecho.client.ExitCodes;
 import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 import org.nioecho.kernel.UdpTable;
+import org.nioecho.server.Addresses;
 import org.nioecho.server.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -213,9 +214,9 @@ public final class StatesCommand implements Callable<Integer> {
         return text.toString();
     }
 
+    /** {@code 127.0.0.1:9877}, or IPv6 compressed as the server's start line writes it: {@code [::1]:9877}. */
     private static String address(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return Addresses.format(address);
     }
 
     /** The timer column like {@code netstat -o}: kind and time left (jiffies are USER_HZ = 100 per second). */
