@@ -124,6 +124,22 @@ class UdpLoadTest {
         }
     }
 
+    /** Warm-up datagrams count in the datagram totals (whole run), not in the measured messages and bytes. */
+    @Test
+    void warmupIsCountedInTheDatagramsButNotMeasured() throws Exception {
+        try (UdpTestEcho echo = UdpTestEcho.correct()) {
+            Run run = load(echo.address().getPort(), "--mode", "pingpong", "--connections", "1", "--size", "100",
+                    "--warmup", "300ms", "--duration", "300ms");
+            JsonNode d = run.datagrams();
+            assertEquals(ExitCodes.OK, run.exitCode(), run.text());
+            assertEquals(echo.received(), d.get("sent").asLong(), run.text());
+            assertTrue(run.json().get("messages").asLong() > 0, run.text());
+            assertTrue(run.json().get("messages").asLong() < d.get("received").asLong(), run.text());
+            assertTrue(run.json().get("bytesSent").asLong() < run.json().get("totalBytesSent").asLong(), run.text());
+            assertEquals(100L * d.get("sent").asLong(), run.json().get("totalBytesSent").asLong(), run.text());
+        }
+    }
+
     /** Nothing listens on the port: the kernel's ICMP port unreachable is a refused flow, exit 11. */
     @Test
     void noEchoOnThePortIsARefusedFlow() throws Exception {
