@@ -387,10 +387,11 @@ final class UdpLoadWorker implements Runnable {
     }
 
     /**
-     * Nothing more to wait for. pingpong: no flow awaits an echo (each came back or was given
-     * up after {@code --datagram-timeout}). rate: every datagram that fell due was sent, and
-     * every one sent came back or nothing was sent or received for {@code --datagram-timeout}.
-     * Flows that failed are not waited for.
+     * Nothing more to wait for: pingpong, no flow awaits an echo (each came back or was given
+     * up after {@code --datagram-timeout}); rate, every datagram that fell due was sent. Then
+     * every one sent came back, or nothing was sent or received for {@code --datagram-timeout}
+     * (a straggler given up just before the end still counts if it comes by then). Flows that
+     * failed are not waited for.
      */
     private boolean settled(long now) {
         if (config.mode() == LoadMode.PINGPONG) {
@@ -399,9 +400,7 @@ final class UdpLoadWorker implements Runnable {
                     return false;
                 }
             }
-            return true;
-        }
-        if (!rateQueue.isEmpty() && rateQueue.peek().nextDueNanos - stopAtNanos < 0) {
+        } else if (!rateQueue.isEmpty() && rateQueue.peek().nextDueNanos - stopAtNanos < 0) {
             return false;
         }
         return sent - distinct - failedOwed <= 0 || now - lastTrafficNanos >= udp.datagramTimeout().toNanos();

@@ -46,10 +46,10 @@ class ChatUdpTest {
         Path input = Files.writeString(dir.resolve("in.txt"), "1\n2\n3\n4\n");
         try (UdpTestEcho echo = UdpTestEcho.misbehaving(2, 0, 0, 0, 0);
              ClientProcess client = ClientProcess.start(dir, input.toFile(), dir.resolve("out.txt").toFile(),
-                     "--udp", "--timeout", "300ms", "--port", Integer.toString(echo.address().getPort()))) {
+                     "--udp", "--timeout", "1s", "--port", Integer.toString(echo.address().getPort()))) {
             assertTrue(client.awaitExit(EXIT_WAIT), client.describe());
             assertEquals(ExitCodes.TIMED_OUT, client.exitCode(), client.describe());
-            assertOneClearLine(client.stderrLines(), "timed out: 2 of 4 datagrams not echoed within 300 ms");
+            assertOneClearLine(client.stderrLines(), "timed out: 2 of 4 datagrams not echoed within 1 s");
         }
     }
 

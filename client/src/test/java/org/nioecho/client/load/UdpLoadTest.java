@@ -89,11 +89,11 @@ class UdpLoadTest {
     void aDamagedHeaderIsCorruptAndItsDatagramLost() throws Exception {
         try (UdpTestEcho echo = UdpTestEcho.misbehaving(0, 0, 0, 3, 14)) {
             Run run = load(echo.address().getPort(), "--mode", "pingpong", "--connections", "1", "--size", "64",
-                    "--duration", "300ms", "--datagram-timeout", "100ms");
+                    "--duration", "300ms", "--datagram-timeout", "200ms");
             JsonNode d = run.datagrams();
             assertEquals(1, d.get("corrupt").asLong(), run.text());
             assertEquals(1, d.get("lost").asLong(), run.text());
-            assertEquals(1, d.get("timedOut").asLong(), run.text());
+            assertTrue(d.get("timedOut").asLong() >= 1, run.text()); // more only if an echo was merely late
             assertEquals(64, run.json().get("corruptBytes").asLong(), run.text());
             assertEquals(ExitCodes.LOAD_DATA_MISMATCH, run.exitCode(), run.text());
         }
@@ -108,17 +108,18 @@ class UdpLoadTest {
     void lossIsCountedAndJudgedAgainstMaxLoss() throws Exception {
         try (UdpTestEcho echo = UdpTestEcho.misbehaving(10, 0, 0, 0, 0)) {
             Run strict = load(echo.address().getPort(), "--mode", "pingpong", "--connections", "2", "--size", "64",
-                    "--duration", "500ms", "--datagram-timeout", "50ms", "--max-loss", "1");
+                    "--duration", "500ms", "--datagram-timeout", "200ms", "--max-loss", "1");
             JsonNode d = strict.datagrams();
             assertTrue(d.get("lost").asLong() > 0, strict.text());
-            assertEquals(d.get("lost").asLong(), d.get("timedOut").asLong(), strict.text());
+            // every dropped one timed out; one merely late on a busy machine times out too, but is not lost
+            assertTrue(d.get("timedOut").asLong() >= d.get("lost").asLong(), strict.text());
             assertEquals(echo.received() / 10, d.get("lost").asLong(), strict.text());
             assertEquals(0, d.get("corrupt").asLong(), strict.text());
             assertEquals(ExitCodes.LOAD_UDP_LOSS, strict.exitCode(), strict.text());
             assertTrue(strict.text().contains("LOSS ABOVE LIMIT (exit 13)"), strict.text());
 
             Run lenient = load(echo.address().getPort(), "--mode", "pingpong", "--connections", "2", "--size", "64",
-                    "--duration", "500ms", "--datagram-timeout", "50ms", "--max-loss", "20");
+                    "--duration", "500ms", "--datagram-timeout", "200ms", "--max-loss", "20");
             assertTrue(lenient.datagrams().get("lost").asLong() > 0, lenient.text());
             assertEquals(ExitCodes.OK, lenient.exitCode(), lenient.text());
         }
