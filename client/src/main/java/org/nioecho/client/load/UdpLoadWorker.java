@@ -6,6 +6,7 @@ import org.nioecho.client.ErrorCause;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -193,7 +194,7 @@ final class UdpLoadWorker implements Runnable {
     /** One connected socket per flow, bound round robin to the source addresses if given. */
     private void open() throws IOException {
         InetSocketAddress server = config.server();
-        StandardProtocolFamily family = server.getAddress() instanceof java.net.Inet6Address
+        StandardProtocolFamily family = server.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         for (int id = 0; id < config.connections(); id++) {
             DatagramChannel channel = DatagramChannel.open(family);
