@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
@@ -91,16 +92,16 @@ public final class EchoServer implements AutoCloseable {
 
     /**
      * A datagram socket on the TCP listener's address and port (its real port when 0 was
-     * asked for); a {@link java.net.BindException} names the UDP side.
+     * asked for); a {@link BindException} names the UDP side.
      */
     private static DatagramChannel bindDatagrams(InetSocketAddress local) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.bind(local);
             return channel;
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             channel.close();
-            java.net.BindException udp = new java.net.BindException("UDP: " + e.getMessage());
+            BindException udp = new BindException("UDP: " + e.getMessage());
             udp.initCause(e);
             throw udp;
         } catch (Throwable e) {

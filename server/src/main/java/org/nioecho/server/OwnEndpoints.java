@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 
@@ -42,7 +43,7 @@ final class OwnEndpoints {
                 return;
             }
         }
-        int[] more = java.util.Arrays.copyOf(ports, ports.length + 1);
+        int[] more = Arrays.copyOf(ports, ports.length + 1);
         more[ports.length] = local.getPort();
         ports = more;
     }
@@ -69,7 +70,7 @@ final class OwnEndpoints {
     }
 
     private static InetAddress[] append(InetAddress[] addresses, InetAddress address) {
-        InetAddress[] more = java.util.Arrays.copyOf(addresses, addresses.length + 1);
+        InetAddress[] more = Arrays.copyOf(addresses, addresses.length + 1);
         more[addresses.length] = address;
         return more;
     }

@@ -6,6 +6,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** UDP test peers: blocking datagram sockets with a bounded receive, and the kernel's UDP table. */
@@ -34,7 +35,7 @@ final class DatagramPeers {
         socket.send(new DatagramPacket(payload, payload.length, server));
         DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
         socket.receive(reply); // SocketTimeoutException past RECEIVE_TIMEOUT_MS
-        return java.util.Arrays.copyOf(reply.getData(), reply.getLength());
+        return Arrays.copyOf(reply.getData(), reply.getLength());
     }
 
     /**

@@ -3,6 +3,8 @@ package org.nioecho.server;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * For {@link InheritedDatagramTest}: run by a super-server with a UDP socket on standard
@@ -21,7 +23,7 @@ public final class InheritedDatagramMain {
             return;
         }
         EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build());
-        java.util.concurrent.CompletableFuture<Void> served = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> served = new CompletableFuture<>();
         server.reactor().execute(() -> {
             try {
                 server.reactor().serveDatagrams(datagrams);
@@ -30,7 +32,7 @@ public final class InheritedDatagramMain {
                 served.completeExceptionally(e);
             }
         });
-        served.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        served.get(10, TimeUnit.SECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.err.println("serving inherited " + datagrams.getLocalAddress());
         server.awaitTermination(Duration.ofMinutes(5));

@@ -4,11 +4,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -51,16 +53,16 @@ class InheritedDatagramTest {
             assertArrayEquals(first, echoWhenListening(peer, address, first));
             byte[] largest = Peers.randomBytes(65_507, 7);
             peer.setSoTimeout(10_000);
-            peer.send(new java.net.DatagramPacket(largest, largest.length, address));
+            peer.send(new DatagramPacket(largest, largest.length, address));
             // Echoes of the resent wake-ups may come first: each is the 7-byte datagram again.
-            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[65_536], 65_536);
+            DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
             for (int i = 0; i < 40; i++) {
                 peer.receive(reply);
                 if (reply.getLength() != first.length) {
                     break;
                 }
             }
-            assertArrayEquals(largest, java.util.Arrays.copyOf(reply.getData(), reply.getLength()));
+            assertArrayEquals(largest, Arrays.copyOf(reply.getData(), reply.getLength()));
         } finally {
             process.destroy(); // SIGTERM: the shutdown hook closes the server
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
