@@ -28,11 +28,11 @@ import java.util.concurrent.Callable;
             "0:everything sent was echoed and the server closed after us",
             "1:unexpected failure (a stack trace is printed)",
             "2:bad usage: an invalid option or value, or an unknown host",
-            "3:connection refused (ECONNREFUSED)",
+            "3:connection refused (ECONNREFUSED), or with --udp: ICMP port unreachable",
             "4:server terminated prematurely (EOF while echoes were owed, or while idle)",
             "5:connection reset (ECONNRESET)",
             "6:broken pipe (EPIPE): a write after the server reset the connection",
-            "7:timed out (ETIMEDOUT, no echo within --timeout, or no connection within --connect-timeout)",
+            "7:timed out (ETIMEDOUT, no echo within --timeout, or no connection within --connect-timeout; --udp: echoes missing after input EOF)",
             "8:host or network unreachable (EHOSTUNREACH, ENETUNREACH)"})
 public final class EchoClientCommand implements Callable<Integer> {
     @Spec

@@ -2,6 +2,7 @@ package org.nioecho.client;
 
 import java.io.IOException;
 import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 
@@ -51,6 +52,9 @@ public enum ErrorCause {
         }
         if (e instanceof NoRouteToHostException) {
             return UNREACHABLE;
+        }
+        if (e instanceof PortUnreachableException) {
+            return REFUSED; // UDP: the ICMP port unreachable that answered an earlier datagram
         }
         String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
         if (message.contains("refused")) {

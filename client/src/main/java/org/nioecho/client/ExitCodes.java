@@ -26,6 +26,8 @@ public final class ExitCodes {
     public static final int LOAD_ERRORS = 11;
     /** load: the generator could not keep the requested rate (messages unsent, or sent too late). */
     public static final int LOAD_RATE_NOT_KEPT = 12;
+    /** load --udp: more datagrams lost than --max-loss allows (every one that came back verified). */
+    public static final int LOAD_UDP_LOSS = 13;
 
     private ExitCodes() {
     }

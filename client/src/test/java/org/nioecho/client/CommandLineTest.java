@@ -31,6 +31,7 @@ class CommandLineTest {
         assertTrue(out.toString().contains("10   echo mismatch"), out.toString());
         assertTrue(out.toString().contains("11   connection errors"), out.toString());
         assertTrue(out.toString().contains("12   rate: the generator could not keep the requested rate"), out.toString());
+        assertTrue(out.toString().contains("13   --udp: more datagrams lost than --max-loss allows"), out.toString());
     }
 
     /** picocli ends a line after each description element: each must be whole sentences. */

@@ -7,9 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +29,24 @@ class ErrorCauseTest {
         ConnectException e = assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
         assertEquals(ErrorCause.REFUSED, ErrorCause.of(e));
         assertEquals("ECONNREFUSED", ErrorCause.errnoOf(e));
+    }
+
+    /** UDP: a datagram to a port nobody has bound draws ICMP port unreachable; the next read reports it. */
+    @Test
+    void aDatagramToAClosedPortIsRefused() throws IOException {
+        int port;
+        try (DatagramChannel unused = DatagramChannel.open()) {
+            unused.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            port = ((InetSocketAddress) unused.getLocalAddress()).getPort();
+        }
+        try (DatagramChannel client = DatagramChannel.open()) {
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            PortUnreachableException e = assertThrows(PortUnreachableException.class,
+                    () -> client.read(ByteBuffer.allocate(16)));
+            assertEquals(ErrorCause.REFUSED, ErrorCause.of(e));
+            assertEquals("ECONNREFUSED", ErrorCause.errnoOf(e));
+        }
     }
 
     @Test

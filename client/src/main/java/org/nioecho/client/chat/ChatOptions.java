@@ -13,9 +13,13 @@ public final class ChatOptions {
     @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
     int port = 9877;
 
+    @Option(names = "--udp", description = "UDP: each input line is one datagram, each echoed datagram is written"
+            + " unchanged; at input EOF wait for owed echoes at most --timeout (0: 2s).")
+    boolean udp;
+
     @Option(names = "--timeout", paramLabel = "DURATION",
             description = "Fail if echoes are owed and none arrives for this long, e.g. 5s; 0 = wait forever "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(--udp: 2s after input EOF) (default: ${DEFAULT-VALUE}).")
     String timeout = "0";
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION",
@@ -55,6 +59,10 @@ public final class ChatOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid value for option '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    boolean udp() {
+        return udp;
     }
 
     String host() {

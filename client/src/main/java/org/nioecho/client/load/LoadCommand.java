@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** {@code echo-client load}: a non-blocking load generator that verifies every echoed byte. */
@@ -33,6 +34,9 @@ import java.util.function.Supplier;
             "Modes: pingpong (send a message, wait for its echo), stream (keep --window bytes outstanding),"
                 + " rate (open loop, --rate messages/s per connection, latency from the intended send time, so a"
                 + " stalled server shows in the percentiles), churn (connect, echo one message, close, repeat).",
+            "--udp: one connected datagram socket per --connections (a flow), pingpong or rate; every datagram"
+                + " carries flow, sequence number and send time, so lost, duplicated, reordered and corrupt"
+                + " datagrams are counted. Loss up to --max-loss passes; a corrupt byte never does.",
             "A progress line every second on stderr; the summary on stdout (on stderr with --json -)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -41,7 +45,8 @@ import java.util.function.Supplier;
             "2:bad usage: an invalid option or value",
             "10:echo mismatch: corrupt, missing or extra bytes",
             "11:connection errors (refused, reset, broken pipe, EOF, timed out, ...), echoes verified",
-            "12:rate: the generator could not keep the requested rate (unsent, or sent over 1 s late)"})
+            "12:rate: the generator could not keep the requested rate (unsent, or sent over 1 s late)",
+            "13:--udp: more datagrams lost than --max-loss allows (all that came back verified)"})
 public final class LoadCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -88,6 +93,18 @@ public final class LoadCommand implements Callable<Integer> {
             description = "After the run, wait this long for owed echoes; what is still owed counts as missing (default: ${DEFAULT-VALUE}).")
     private String drainTimeout = "5s";
 
+    @Option(names = "--udp", description = "Load the server's UDP echo instead of TCP (modes pingpong and rate).")
+    private boolean udp;
+
+    @Option(names = "--datagram-timeout", paramLabel = "DURATION",
+            description = "--udp pingpong: send the next datagram after this long without the echo; rate: at the end,"
+                    + " stop waiting after this long without traffic (default: ${DEFAULT-VALUE}).")
+    private String datagramTimeout = "1s";
+
+    @Option(names = "--max-loss", paramLabel = "PERCENT",
+            description = "--udp: the share of datagrams that may be lost, in %% (default: ${DEFAULT-VALUE}).")
+    private double maxLoss = 1;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE ('-' for stdout).")
     private String json;
 
@@ -97,30 +114,49 @@ public final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         LoadConfig config = config();
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadReport report = new LoadGenerator(config).run(line -> {
+        Consumer<String> progress = line -> {
             if (!quiet) {
                 err.println(line);
                 err.flush();
             }
-        });
+        };
+        if (udp) {
+            UdpLoadConfig udpConfig;
+            try {
+                udpConfig = new UdpLoadConfig(config,
+                        positive("--datagram-timeout", option("--datagram-timeout", () -> Units.parseDuration(datagramTimeout))),
+                        maxLoss);
+            } catch (IllegalArgumentException e) {
+                throw usage("Invalid configuration for --udp: " + e.getMessage());
+            }
+            UdpLoadReport report = new UdpLoadGenerator(udpConfig).run(progress);
+            return emit(report.toText(), report.toJson(), report.exitCode());
+        }
+        LoadReport report = new LoadGenerator(config).run(progress);
+        return emit(report.toText(), report.toJson(), report.exitCode());
+    }
+
+    /** Prints the summary (text on stdout, or on stderr with --json -) and the JSON; returns the exit code. */
+    private int emit(String summary, String jsonSummary, int exitCode) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         boolean jsonToStdout = "-".equals(json);
         PrintWriter text = jsonToStdout ? err : out;
-        text.print(report.toText());
+        text.print(summary);
         text.flush();
         if (jsonToStdout) {
-            out.println(report.toJson());
+            out.println(jsonSummary);
             out.flush();
         } else if (json != null) {
             try {
-                Files.writeString(Path.of(json), report.toJson() + System.lineSeparator(), StandardCharsets.UTF_8);
+                Files.writeString(Path.of(json), jsonSummary + System.lineSeparator(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 err.println("echo-client load: cannot write " + json + ": " + e.getMessage());
                 return ExitCodes.FAILURE;
             }
         }
-        return report.exitCode();
+        return exitCode;
     }
 
     private LoadConfig config() {
