@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * A running echo server: a bound listening socket and its reactor thread.
+ * A running echo server: a bound listening socket and its reactor thread (or, with
+ * {@code --reactors N}, its {@link ReactorGroup} of N threads).
  *
  * <pre>{@code
  * try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
@@ -28,24 +31,21 @@ import java.util.function.Supplier;
 public final class EchoServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
+    /** Set to {@code reuseport} to measure the other distribution (one SO_REUSEPORT socket per reactor). */
+    static final String DISTRIBUTION_PROPERTY = "nioecho.reactors.distribution";
     private final ServerMetrics metrics;
-    private final Reactor reactor;
-    private final Thread thread;
+    private final ReactorGroup group;
+    private final Reactor reactor; // the first (accepting) reactor
     private final InetSocketAddress address;
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped;
 
-    private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
+    private EchoServer(ServerConfig config, ReactorGroup group, InetSocketAddress address) {
         this.config = config;
-        this.metrics = metrics;
-        this.reactor = reactor;
+        this.group = group;
+        this.metrics = group.metrics();
+        this.reactor = group.reactor(0);
         this.address = address;
-        this.thread = new Thread(() -> {
-            try {
-                reactor.run();
-            } finally {
-                stopped.complete(null);
-            }
-        }, "nioecho-reactor");
+        this.stopped = group.stopped(0);
     }
 
     /** Binds and starts serving; throws {@link java.net.BindException} if the address is taken. */
@@ -56,26 +56,40 @@ public final class EchoServer implements AutoCloseable {
     /** Binds, registers the server's meters on {@code registry} (if not null) and starts serving. */
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        Reactor reactor = null;
+        boolean reusePort = config.reactors() > 1 && "reuseport".equals(System.getProperty(DISTRIBUTION_PROPERTY));
+        List<ServerSocketChannel> listeners = new ArrayList<>();
+        ReactorGroup group = null;
         try {
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
-            ServerMetrics metrics = new ServerMetrics();
-            reactor = new Reactor(config, listener, metrics);
-            if (registry != null) {
-                metrics.bindTo(registry);
+            InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
+            for (int i = 0; i < (reusePort ? config.reactors() : 1); i++) {
+                ServerSocketChannel listener = ServerSocketChannel.open();
+                listeners.add(listener);
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                listener.bind(address, config.backlog());
+                address = (InetSocketAddress) listener.getLocalAddress(); // the others bind the port the first got
             }
-            EchoServer server = new EchoServer(config, metrics, reactor,
-                    (InetSocketAddress) listener.getLocalAddress());
-            server.thread.start();
+            group = new ReactorGroup(config, listeners, reusePort);
+            if (registry != null) {
+                group.metrics().bindTo(registry);
+            }
+            EchoServer server = new EchoServer(config, group, address);
+            if (config.reactors() > 1) {
+                LOG.log(Level.INFO, config.reactors() + " reactor threads, connections "
+                        + (reusePort ? "balanced by the kernel (SO_REUSEPORT)" : "handed out in turn by the first"));
+            }
+            group.start();
             return server;
         } catch (Throwable e) {
-            // Nothing runs yet: close what was opened (the selector too), then report.
-            if (reactor != null) {
-                reactor.closeSelector();
+            // Nothing runs yet: close what was opened (the selectors too), then report.
+            if (group != null) {
+                group.closeSelectors();
             }
-            listener.close();
+            for (ServerSocketChannel listener : listeners) {
+                listener.close();
+            }
             throw e;
         }
     }
@@ -97,17 +111,17 @@ public final class EchoServer implements AutoCloseable {
 
     /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
     public void shutdown() {
-        reactor.execute(reactor::beginShutdown);
+        group.shutdown();
     }
 
-    /** Waits for the reactor to end; true if it did within {@code timeout}. */
+    /** Waits for every reactor to end; true if all did within {@code timeout}. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return reactor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return group.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The unexpected error that stopped the reactor, or null. */
+    /** The unexpected error that stopped a reactor, or null. */
     public Throwable failure() {
-        return reactor.failure();
+        return group.failure();
     }
 
     /** Stops accepting new connections (they wait in the backlog) until {@link #resumeAccepting()}. */
@@ -125,6 +139,9 @@ public final class EchoServer implements AutoCloseable {
      * the server has stopped, read at once (the counters are final then).
      */
     public String summary() {
+        if (group.size() > 1) { // several threads: the totals, each a moment old until all have ended
+            return metrics.summary();
+        }
         return onReactor(metrics::summary, true);
     }
 
@@ -163,14 +180,19 @@ public final class EchoServer implements AutoCloseable {
         throw new IllegalStateException("the server has stopped");
     }
 
-    /** The reactor, for tests in this package. */
+    /** The (first) reactor, for tests in this package. */
     Reactor reactor() {
         return reactor;
     }
 
-    /** Interrupts the reactor thread (for the notes' signal and EINTR cases); it keeps serving. */
+    /** The reactors, for tests in this package. */
+    ReactorGroup reactors() {
+        return group;
+    }
+
+    /** Interrupts the reactor threads (for the notes' signal and EINTR cases); they keep serving. */
     public void interruptReactor() {
-        thread.interrupt();
+        group.interrupt();
     }
 
     /** Shuts down gracefully and waits up to the drain timeout plus a margin. */

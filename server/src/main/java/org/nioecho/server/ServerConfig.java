@@ -33,6 +33,9 @@ import java.util.Objects;
  *                         {@link FaultSpec}, docs/faults.md)
  * @param faultSeed        the seed of the fault draws, jitters and slice sizes (default
  *                         {@link System#nanoTime()}); the same seed repeats the same draws
+ * @param reactors         reactor threads (default 1, the single reactor); with more, one
+ *                         acceptor hands connections to them in turn, and the output budget
+ *                         is split evenly among them
  */
 public record ServerConfig(
         String bindAddress,
@@ -50,7 +53,8 @@ public record ServerConfig(
         long maxOutputMemoryBytes,
         Duration pressureWriteTimeout,
         List<FaultSpec> faults,
-        long faultSeed) {
+        long faultSeed,
+        int reactors) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -60,6 +64,9 @@ public record ServerConfig(
 
     /** The largest output budget: 1 TiB, so that budget arithmetic never overflows. */
     public static final long MAX_OUTPUT_MEMORY_BYTES = 1L << 40;
+
+    /** The most reactor threads: far beyond the cores of any machine this runs on. */
+    public static final int MAX_REACTORS = 256;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -90,6 +97,10 @@ public record ServerConfig(
         require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
                 "max output memory (" + maxOutputMemoryBytes + ") must be at least the high-water mark ("
                         + highWaterBytes + ") and at most 1TiB");
+        require(reactors >= 1 && reactors <= MAX_REACTORS, "reactors must be within 1.." + MAX_REACTORS + ", got " + reactors);
+        require(maxOutputMemoryBytes / reactors >= highWaterBytes,
+                "max output memory (" + maxOutputMemoryBytes + ") split over " + reactors
+                        + " reactors leaves less than the high-water mark (" + highWaterBytes + ") to each");
     }
 
     private static void requireAtMostMax(Duration duration, String name) {
@@ -125,6 +136,7 @@ public record ServerConfig(
         private Duration pressureWriteTimeout = Duration.ofSeconds(1);
         private List<FaultSpec> faults = List.of();
         private long faultSeed = System.nanoTime();
+        private int reactors = 1;
 
         private Builder() {
         }
@@ -145,11 +157,12 @@ public record ServerConfig(
         public Builder pressureWriteTimeout(Duration value) { pressureWriteTimeout = value; return this; }
         public Builder faults(List<FaultSpec> value) { faults = value; return this; }
         public Builder faultSeed(long value) { faultSeed = value; return this; }
+        public Builder reactors(int value) { reactors = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, reactors);
         }
     }
 }

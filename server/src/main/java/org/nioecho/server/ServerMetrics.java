@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 
+import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's counters, kept as plain fields written only by the reactor thread (no
@@ -19,6 +21,9 @@ import java.util.StringJoiner;
  * {@code echo.server.output.queued}, {@code echo.server.output.memory},
  * {@code echo.server.output.memory.max}, {@code echo.server.output.budget.pauses},
  * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}}.
+ *
+ * <p>With several reactors each keeps its own instance; {@link #totalOf} is a view whose
+ * getters (and meters) sum them, exact once every reactor thread has ended.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
@@ -38,6 +43,28 @@ public final class ServerMetrics {
     private final long[] closed = new long[CAUSES.length];
     private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
     private final long[] faultsInjected = new long[FAULT_KINDS.length];
+    private final ServerMetrics[] parts; // null: counters of one reactor; else a view summing these
+
+    ServerMetrics() {
+        this.parts = null;
+    }
+
+    private ServerMetrics(ServerMetrics[] parts) {
+        this.parts = parts;
+    }
+
+    /** A view of the totals of {@code parts} (one per reactor), read live; it counts nothing itself. */
+    static ServerMetrics totalOf(List<ServerMetrics> parts) {
+        return new ServerMetrics(parts.toArray(new ServerMetrics[0]));
+    }
+
+    private long sum(ToLongFunction<ServerMetrics> counter) {
+        long total = 0;
+        for (ServerMetrics part : parts) {
+            total += counter.applyAsLong(part);
+        }
+        return total;
+    }
 
     void countClose(CloseCause cause) {
         closed[cause.ordinal()]++;
@@ -53,95 +80,105 @@ public final class ServerMetrics {
 
     /** Connections that drew a fault of {@code kind}. */
     public long faultsInjected(FaultKind kind) {
-        return faultsInjected[kind.ordinal()];
+        return parts == null ? faultsInjected[kind.ordinal()] : sum(m -> m.faultsInjected(kind));
     }
 
     /** Connections accepted so far, rejected ones included. */
     public long accepted() {
-        return accepted;
+        return parts == null ? accepted : sum(ServerMetrics::accepted);
     }
 
     /** Connections open now. */
     public int active() {
-        return active;
+        return parts == null ? active : (int) sum(ServerMetrics::active);
     }
 
     /** Bytes read from peers. */
     public long bytesReceived() {
-        return bytesReceived;
+        return parts == null ? bytesReceived : sum(ServerMetrics::bytesReceived);
     }
 
     /** Bytes written back to peers. */
     public long bytesSent() {
-        return bytesSent;
+        return parts == null ? bytesSent : sum(ServerMetrics::bytesSent);
     }
 
     /** Connections whose reading is paused by backpressure now. */
     public int paused() {
-        return paused;
+        return parts == null ? paused : (int) sum(ServerMetrics::paused);
     }
 
     /** Bytes read but not yet written back, over all connections. */
     public long queuedBytes() {
-        return queuedBytes;
+        return parts == null ? queuedBytes : sum(ServerMetrics::queuedBytes);
     }
 
     /** Direct memory held by connections' output buffers now (size classes, so at least {@link #queuedBytes()}). */
     public long outputMemoryBytes() {
-        return outputMemoryBytes;
+        return parts == null ? outputMemoryBytes : sum(ServerMetrics::outputMemoryBytes);
     }
 
     /** Times a connection stopped being read because the output budget was used up. */
     public long budgetPauses() {
-        return budgetPauses;
+        return parts == null ? budgetPauses : sum(ServerMetrics::budgetPauses);
+    }
+
+    /** Times a connection's reading was paused by backpressure. */
+    long pauses() {
+        return parts == null ? pauses : sum(ServerMetrics::pauses);
+    }
+
+    /** The output-memory budget (all reactors' shares together). */
+    long outputMemoryMaxBytes() {
+        return parts == null ? outputMemoryMaxBytes : sum(ServerMetrics::outputMemoryMaxBytes);
     }
 
     /** Connections closed with {@code cause}. */
     public long closed(CloseCause cause) {
-        return closed[cause.ordinal()];
+        return parts == null ? closed[cause.ordinal()] : sum(m -> m.closed(cause));
     }
 
     /** Connections closed, all causes. */
     public long closedTotal() {
         long total = 0;
-        for (long count : closed) {
-            total += count;
+        for (CloseCause cause : CAUSES) {
+            total += closed(cause);
         }
         return total;
     }
 
     /** Failed accepts for {@code reason}. */
     public long acceptErrors(AcceptError reason) {
-        return acceptErrors[reason.ordinal()];
+        return parts == null ? acceptErrors[reason.ordinal()] : sum(m -> m.acceptErrors(reason));
     }
 
     /** Registers every meter on {@code registry}. */
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("echo.server.connections.active", this, m -> m.active)
+        Gauge.builder("echo.server.connections.active", this, ServerMetrics::active)
                 .description("Connections open now").baseUnit("connections").register(registry);
-        FunctionCounter.builder("echo.server.connections.accepted", this, m -> m.accepted)
+        FunctionCounter.builder("echo.server.connections.accepted", this, ServerMetrics::accepted)
                 .description("Connections accepted, rejected ones included").baseUnit("connections").register(registry);
         for (CloseCause cause : CAUSES) {
             FunctionCounter.builder("echo.server.connections.closed", this, m -> m.closed(cause))
                     .description("Connections closed, by cause").baseUnit("connections")
                     .tag("cause", cause.tag()).register(registry);
         }
-        Gauge.builder("echo.server.connections.paused", this, m -> m.paused)
+        Gauge.builder("echo.server.connections.paused", this, ServerMetrics::paused)
                 .description("Connections not read now because they owe more than the high-water mark")
                 .baseUnit("connections").register(registry);
-        FunctionCounter.builder("echo.server.backpressure.pauses", this, m -> m.pauses)
+        FunctionCounter.builder("echo.server.backpressure.pauses", this, ServerMetrics::pauses)
                 .description("Times a connection's reading was paused by backpressure").register(registry);
-        FunctionCounter.builder("echo.server.bytes.received", this, m -> m.bytesReceived)
+        FunctionCounter.builder("echo.server.bytes.received", this, ServerMetrics::bytesReceived)
                 .description("Bytes read from peers").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("echo.server.bytes.sent", this, m -> m.bytesSent)
+        FunctionCounter.builder("echo.server.bytes.sent", this, ServerMetrics::bytesSent)
                 .description("Bytes echoed back to peers").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.queued", this, m -> m.queuedBytes)
+        Gauge.builder("echo.server.output.queued", this, ServerMetrics::queuedBytes)
                 .description("Bytes read but not yet written back").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.memory", this, m -> m.outputMemoryBytes)
+        Gauge.builder("echo.server.output.memory", this, ServerMetrics::outputMemoryBytes)
                 .description("Direct memory held by output buffers").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.memory.max", this, m -> m.outputMemoryMaxBytes)
+        Gauge.builder("echo.server.output.memory.max", this, ServerMetrics::outputMemoryMaxBytes)
                 .description("The output-memory budget (--max-output-memory)").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("echo.server.output.budget.pauses", this, m -> m.budgetPauses)
+        FunctionCounter.builder("echo.server.output.budget.pauses", this, ServerMetrics::budgetPauses)
                 .description("Times a connection's reading was paused because the output budget was used up")
                 .register(registry);
         for (AcceptError reason : ACCEPT_ERRORS) {
@@ -175,7 +212,8 @@ public final class ServerMetrics {
                 errors.add(reason.tag() + "=" + count);
             }
         }
-        return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
+        long accepted = accepted();
+        return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived() + " bytes in, " + bytesSent() + " bytes out, closed: "
                 + (causes.length() == 0 ? "none" : causes)
                 + (errors.length() == 0 ? "" : ", accept errors: " + errors);
     }

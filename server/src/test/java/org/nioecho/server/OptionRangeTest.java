@@ -55,7 +55,11 @@ class OptionRangeTest {
                 List.of("--read-buffer", "4GiB"),
                 List.of("--max-output-memory", "32KiB"),
                 List.of("--max-output-memory", "2048GiB"),
-                List.of("--max-output-memory", "99999999999999999999"));
+                List.of("--max-output-memory", "99999999999999999999"),
+                List.of("--reactors", "0"),
+                List.of("--reactors", "257"),
+                List.of("--reactors", "many"),
+                List.of("--max-output-memory", "128KiB", "--reactors", "4"));
     }
 
     @ParameterizedTest
