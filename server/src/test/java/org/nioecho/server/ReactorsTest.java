@@ -140,6 +140,22 @@ class ReactorsTest {
         assertEquals(64 << 10, server.reactors().reactor(1).metrics().outputMemoryMaxBytes());
     }
 
+    /** A stopped group leaves no descriptor behind: every reactor's selector and every channel is closed. */
+    @Test
+    void aClosedGroupLeavesNoDescriptor() throws Exception {
+        try (EchoServer warmUp = EchoServer.start(ServerConfig.builder().port(0).reactors(2).build())) {
+            assertArrayEquals(new byte[] {7}, Peers.echo(warmUp.address(), new byte[] {7})); // loads what opens files once
+        }
+        long before = Peers.openDescriptors();
+        try (EchoServer group = EchoServer.start(ServerConfig.builder().port(0).reactors(4).build())) {
+            for (int i = 0; i < 8; i++) {
+                assertArrayEquals(new byte[] {(byte) i}, Peers.echo(group.address(), new byte[] {(byte) i}));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> group.metrics().closed(CloseCause.EOF) == 8);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Peers.openDescriptors() <= before);
+    }
+
     /**
      * Shutdown reaches every reactor, and the server has stopped only when the last one has
      * drained: a peer on the second reactor that reads EOF but does not close holds it, and
