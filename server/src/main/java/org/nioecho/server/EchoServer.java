@@ -8,8 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,8 +29,6 @@ import java.util.function.Supplier;
 public final class EchoServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
-    /** Set to {@code reuseport} to measure the other distribution (one SO_REUSEPORT socket per reactor). */
-    static final String DISTRIBUTION_PROPERTY = "nioecho.reactors.distribution";
     private final ServerMetrics metrics;
     private final ReactorGroup group;
     private final Reactor reactor; // the first (accepting) reactor
@@ -56,29 +52,18 @@ public final class EchoServer implements AutoCloseable {
     /** Binds, registers the server's meters on {@code registry} (if not null) and starts serving. */
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
-        boolean reusePort = config.reactors() > 1 && "reuseport".equals(System.getProperty(DISTRIBUTION_PROPERTY));
-        List<ServerSocketChannel> listeners = new ArrayList<>();
+        ServerSocketChannel listener = ServerSocketChannel.open();
         ReactorGroup group = null;
         try {
-            InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
-            for (int i = 0; i < (reusePort ? config.reactors() : 1); i++) {
-                ServerSocketChannel listener = ServerSocketChannel.open();
-                listeners.add(listener);
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                if (reusePort) {
-                    listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-                listener.bind(address, config.backlog());
-                address = (InetSocketAddress) listener.getLocalAddress(); // the others bind the port the first got
-            }
-            group = new ReactorGroup(config, listeners, reusePort);
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
+            group = new ReactorGroup(config, listener);
             if (registry != null) {
                 group.metrics().bindTo(registry);
             }
-            EchoServer server = new EchoServer(config, group, address);
+            EchoServer server = new EchoServer(config, group, (InetSocketAddress) listener.getLocalAddress());
             if (config.reactors() > 1) {
-                LOG.log(Level.INFO, config.reactors() + " reactor threads, connections "
-                        + (reusePort ? "balanced by the kernel (SO_REUSEPORT)" : "handed out in turn by the first"));
+                LOG.log(Level.INFO, config.reactors() + " reactor threads; the first accepts and hands connections to all in turn");
             }
             group.start();
             return server;
@@ -87,9 +72,7 @@ public final class EchoServer implements AutoCloseable {
             if (group != null) {
                 group.closeSelectors();
             }
-            for (ServerSocketChannel listener : listeners) {
-                listener.close();
-            }
+            listener.close();
             throw e;
         }
     }

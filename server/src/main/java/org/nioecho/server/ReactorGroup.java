@@ -25,17 +25,12 @@ final class ReactorGroup {
     private final List<CompletableFuture<Void>> stopped = new ArrayList<>();
     private final ConnectionLimit limit;
     private final FaultPlan faultPlan;
-    private final boolean reusePort;
     private final ServerMetrics metrics;
     private int next; // the accepting reactor's thread only
 
-    /**
-     * @param listeners one listening socket for the first reactor; or, with {@code reusePort},
-     *                  one SO_REUSEPORT socket per reactor, each accepting for itself
-     */
-    ReactorGroup(ServerConfig config, List<ServerSocketChannel> listeners, boolean reusePort) throws IOException {
+    /** N reactors (none started yet); the first accepts on {@code listener}. */
+    ReactorGroup(ServerConfig config, ServerSocketChannel listener) throws IOException {
         int count = config.reactors();
-        this.reusePort = reusePort;
         this.limit = new ConnectionLimit(config.maxConnections());
         this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
         this.reactors = new Reactor[count];
@@ -45,7 +40,7 @@ final class ReactorGroup {
             for (int i = 0; i < count; i++) {
                 ServerMetrics part = new ServerMetrics();
                 parts.add(part);
-                reactors[i] = new Reactor(config, i < listeners.size() ? listeners.get(i) : null, part, this,
+                reactors[i] = new Reactor(config, i == 0 ? listener : null, part, this,
                         outputBudgetBytes(config, i));
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -105,7 +100,7 @@ final class ReactorGroup {
 
     /** The reactor that serves the next connection {@code acceptor} accepted: each in turn. */
     Reactor next(Reactor acceptor) {
-        if (reusePort || reactors.length == 1) {
+        if (reactors.length == 1) {
             return acceptor;
         }
         Reactor target = reactors[next];
@@ -116,11 +111,7 @@ final class ReactorGroup {
     /** Starts a graceful shutdown of every reactor; safe from any thread, idempotent. */
     void shutdown() {
         Reactor first = reactors[0];
-        if (reusePort) {
-            for (Reactor reactor : reactors) {
-                reactor.execute(reactor::beginShutdown);
-            }
-        } else if (!first.terminated()) {
+        if (!first.terminated()) {
             first.execute(first::beginShutdown);
         } else {
             shutdownBegun(first);
