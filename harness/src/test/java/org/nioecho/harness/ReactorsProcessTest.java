@@ -6,6 +6,7 @@ import org.nioecho.server.Peers;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLConnection;
 import java.nio.ByteBuffer;
@@ -87,6 +88,62 @@ class ReactorsProcessTest {
             } finally {
                 for (SocketChannel channel : channels) {
                     channel.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * EMFILE with 2 reactors: the one acceptor pauses (one log line, no spinning), both
+     * reactors keep serving, and accepting resumes once descriptors free up.
+     */
+    @Test
+    void runningOutOfDescriptorsPausesTheOneAcceptorAndRecovers() throws Exception {
+        int clients = 50;
+        try (ServerProcess server = ServerProcess.builder()
+                .prefix("prlimit", "--nofile=44:44")
+                .args("--reactors", "2", "--accept-backoff", "200ms", "--stdin-control").start()) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    Socket socket = new Socket();
+                    socket.connect(server.address(), 10_000);
+                    socket.setSoTimeout(30_000);
+                    socket.getOutputStream().write(i);
+                    sockets.add(socket);
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("accept paused")));
+                String stats = server.control("stats");
+                long accepted = Long.parseLong(stats.substring("stats ".length(), stats.indexOf(" connection")));
+                assertTrue(accepted > 1 && accepted < clients, "accepted " + accepted + ": " + stats);
+                assertTrue(Pattern.compile("accept errors: .*too\\.many\\.open\\.files=[1-9]").matcher(stats).find(), stats);
+                Duration cpuBefore = server.cpuTime();
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                        .until(() -> server.cpuTime().minus(cpuBefore).toMillis() < 500);
+                assertEquals(1, server.stderr().stream().filter(l -> l.contains("accept paused")).count(),
+                        "one log line per episode: " + server.stderr());
+                for (int i = 0; i < accepted; i++) { // served by both reactors: each echoes its peers
+                    assertEquals(i, sockets.get(i).getInputStream().read(), "echo for accepted client " + i);
+                    sockets.get(i).close();
+                }
+                for (int i = (int) accepted; i < clients; i++) {
+                    assertEquals(i, sockets.get(i).getInputStream().read(), "echo for waiting client " + i);
+                }
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> server.stderr().stream().anyMatch(l -> l.contains("accepting again")));
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+                server.signal("TERM");
+                assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr: " + server.stderr());
+                String summary = server.stdout().stream().filter(l -> l.startsWith("nioecho server stopped:"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no summary in " + server.stdout()));
+                assertTrue(summary.startsWith("nioecho server stopped: " + clients + " connections, " + clients + " bytes in, "
+                        + clients + " bytes out"), summary);
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
                 }
             }
         }
