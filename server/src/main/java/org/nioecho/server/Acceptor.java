@@ -84,8 +84,13 @@ final class Acceptor implements ChannelHandler {
     }
 
     private void onSetupFailure(SocketChannel channel, IOException failure) {
+        setupFailed(reactor.metrics(), channel, failure);
+    }
+
+    /** Counts, closes and logs a channel whose setup failed (here, or on the reactor it was handed to). */
+    static void setupFailed(ServerMetrics metrics, SocketChannel channel, IOException failure) {
         AcceptError reason = AcceptError.of(failure);
-        reactor.metrics().countAcceptError(reason);
+        metrics.countAcceptError(reason);
         try {
             channel.close();
         } catch (IOException e) {
@@ -95,6 +100,15 @@ final class Acceptor implements ChannelHandler {
             LOG.log(Level.DEBUG, "accept: connection reset right after accept (" + failure.getMessage() + ")");
         } else {
             LOG.log(Level.ERROR, "setting up an accepted connection failed", failure);
+        }
+    }
+
+    /** Closes a channel nobody will serve; a failure to close is logged. */
+    static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "closing an unserved channel failed", e);
         }
     }
 

@@ -708,6 +708,7 @@ final class Connection implements ChannelHandler {
         }
         clearReadPause();
         metrics.active--;
+        reactor.connectionClosed();
         metrics.countClose(cause);
         if (!cause.expected()) {
             LOG.log(Level.ERROR, "connection " + remote + " closed: " + cause.tag() + (detail == null ? "" : " (" + detail + ")"),

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * A running echo server: its listening sockets ({@link Listeners}) and the one reactor
- * thread that serves them all; or one connection a super-server handed over
- * ({@link #serveInherited}).
+ * A running echo server: its listening sockets ({@link Listeners}) and the reactor thread
+ * that serves them (or, with {@code --reactors N}, its {@link ReactorGroup} of N threads, the
+ * first accepting for all); or one connection a super-server handed over ({@link #serveInherited}).
  *
  * <pre>{@code
  * try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
@@ -32,23 +32,18 @@ public final class EchoServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
     private final ServerConfig config;
     private final ServerMetrics metrics;
-    private final Reactor reactor;
-    private final Thread thread;
+    private final ReactorGroup group;
+    private final Reactor reactor; // the first (accepting) reactor
     private final List<InetSocketAddress> addresses;
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped;
 
-    private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, List<InetSocketAddress> addresses) {
+    private EchoServer(ServerConfig config, ReactorGroup group, List<InetSocketAddress> addresses) {
         this.config = config;
-        this.metrics = metrics;
-        this.reactor = reactor;
-        this.addresses = addresses;
-        this.thread = new Thread(() -> {
-            try {
-                reactor.run();
-            } finally {
-                stopped.complete(null);
-            }
-        }, "nioecho-reactor");
+        this.group = group;
+        this.metrics = group.metrics();
+        this.reactor = group.reactor(0);
+        this.addresses = List.copyOf(addresses);
+        this.stopped = group.stopped(0);
     }
 
     /** Binds the config's address and starts serving; throws {@link CannotListenException} if it cannot be bound. */
@@ -64,26 +59,29 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /**
-     * Serves every socket of {@code listeners} on one reactor; the server owns them from now
-     * on (they are closed on shutdown, or here if the start fails).
+     * Serves every socket of {@code listeners}, accepted on the first reactor; the server owns
+     * them from now on (they are closed on shutdown, or here if the start fails).
      */
     public static EchoServer start(ServerConfig config, Listeners listeners, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
-        Reactor reactor = null;
+        ReactorGroup group = null;
         try {
-            ServerMetrics metrics = new ServerMetrics();
-            reactor = new Reactor(config, listeners.channels(), metrics);
+            group = new ReactorGroup(config, listeners.channels());
+            Reactor first = group.reactor(0);
             if (listeners.isInherited()) {
-                reactor.leaveListenersOpen();
+                first.leaveListenersOpen();
             }
             for (DatagramChannel datagrams : listeners.datagrams()) {
-                reactor.serveDatagrams(datagrams);
+                first.serveDatagrams(datagrams);
             }
-            return startReactor(config, metrics, reactor, listeners.addresses(), registry);
+            if (config.reactors() > 1) {
+                LOG.log(Level.INFO, config.reactors() + " reactor threads; the first accepts and hands connections to all in turn");
+            }
+            return startGroup(config, group, listeners.addresses(), registry);
         } catch (Throwable e) {
-            // Nothing runs yet: close what was opened (the selector too), then report.
-            if (reactor != null) {
-                reactor.closeSelector();
+            // Nothing runs yet: close what was opened (the selectors too), then report.
+            if (group != null) {
+                group.closeSelectors();
             }
             try {
                 listeners.close();
@@ -97,33 +95,33 @@ public final class EchoServer implements AutoCloseable {
     /**
      * Serves {@code connection}, handed over by a super-server (systemd {@code Accept=yes},
      * inetd {@code nowait}), with the same connection code and close causes as an accepted
-     * one; the server stops by itself when the connection ends. It has no listening address.
+     * one, on one reactor; the server stops by itself when the connection ends. It has no
+     * listening address.
      */
     public static EchoServer serveInherited(ServerConfig config, SocketChannel connection, MeterRegistry registry)
             throws IOException {
         Objects.requireNonNull(config, "config");
-        Reactor reactor = null;
+        ReactorGroup group = null;
         try {
-            ServerMetrics metrics = new ServerMetrics();
-            reactor = new Reactor(config, List.of(), metrics);
-            reactor.serveOnly(connection);
-            return startReactor(config, metrics, reactor, List.of(), registry);
+            group = new ReactorGroup(config, List.of(), 1);
+            group.reactor(0).serveOnly(connection);
+            return startGroup(config, group, List.of(), registry);
         } catch (Throwable e) {
-            if (reactor != null) {
-                reactor.closeSelector();
+            if (group != null) {
+                group.closeSelectors();
             }
             connection.close();
             throw e;
         }
     }
 
-    private static EchoServer startReactor(ServerConfig config, ServerMetrics metrics, Reactor reactor,
-                                           List<InetSocketAddress> addresses, MeterRegistry registry) {
+    private static EchoServer startGroup(ServerConfig config, ReactorGroup group, List<InetSocketAddress> addresses,
+                                         MeterRegistry registry) {
         if (registry != null) {
-            metrics.bindTo(registry);
+            group.metrics().bindTo(registry);
         }
-        EchoServer server = new EchoServer(config, metrics, reactor, addresses);
-        server.thread.start();
+        EchoServer server = new EchoServer(config, group, addresses);
+        group.start();
         return server;
     }
 
@@ -152,17 +150,17 @@ public final class EchoServer implements AutoCloseable {
 
     /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
     public void shutdown() {
-        reactor.execute(reactor::beginShutdown);
+        group.shutdown();
     }
 
-    /** Waits for the reactor to end; true if it did within {@code timeout}. */
+    /** Waits for every reactor to end; true if all did within {@code timeout}. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return reactor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return group.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The unexpected error that stopped the reactor, or null. */
+    /** The unexpected error that stopped a reactor, or null. */
     public Throwable failure() {
-        return reactor.failure();
+        return group.failure();
     }
 
     /** Stops accepting new connections (they wait in the backlog) until {@link #resumeAccepting()}. */
@@ -180,6 +178,9 @@ public final class EchoServer implements AutoCloseable {
      * the server has stopped, read at once (the counters are final then).
      */
     public String summary() {
+        if (group.size() > 1) { // several threads: the totals, each a moment old until all have ended
+            return metrics.summary();
+        }
         return onReactor(metrics::summary, true);
     }
 
@@ -218,19 +219,24 @@ public final class EchoServer implements AutoCloseable {
         throw new IllegalStateException("the server has stopped");
     }
 
-    /** The reactor thread, for tests in this package (its allocation counter). */
+    /** The (first) reactor's thread, for tests in this package (its allocation counter). */
     Thread reactorThread() {
-        return thread;
+        return group.thread(0);
     }
 
-    /** The reactor, for tests in this package. */
+    /** The (first) reactor, for tests in this package. */
     Reactor reactor() {
         return reactor;
     }
 
-    /** Interrupts the reactor thread (for the notes' signal and EINTR cases); it keeps serving. */
+    /** The reactors, for tests in this package. */
+    ReactorGroup reactors() {
+        return group;
+    }
+
+    /** Interrupts the reactor threads (for the notes' signal and EINTR cases); they keep serving. */
     public void interruptReactor() {
-        thread.interrupt();
+        group.interrupt();
     }
 
     /** Shuts down gracefully and waits up to the drain timeout plus a margin. */

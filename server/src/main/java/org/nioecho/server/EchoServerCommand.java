@@ -104,6 +104,11 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " 0 = only --write-timeout (default: ${DEFAULT-VALUE}).")
     private String pressureWriteTimeout = "1s";
 
+    @Option(names = "--reactors", paramLabel = "N|auto",
+            description = "Reactor threads, each with its own selector; the first accepts and hands connections to"
+                    + " all in turn; auto = the available processors (default: ${DEFAULT-VALUE}, the single reactor).")
+    private String reactors = "1";
+
     @Option(names = {"--admin-port", "--metrics-port"}, paramLabel = "PORT",
             description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics and the faults"
                     + " at /faults (GET, PUT, DELETE); 0 picks a port (default: off).")
@@ -260,6 +265,10 @@ public final class EchoServerCommand implements Callable<Integer> {
                 "'" + maxOutputMemory + "' must be at least the high-water mark (" + highWater + ")");
         check("--max-output-memory", maxOutputMemoryBytes <= ServerConfig.MAX_OUTPUT_MEMORY_BYTES,
                 "'" + maxOutputMemory + "' is too large (at most 1TiB)");
+        int reactorCount = reactorCount();
+        check("--max-output-memory", maxOutputMemoryBytes / reactorCount >= highWaterBytes,
+                "'" + maxOutputMemory + "' split over " + reactorCount + " reactors leaves less than the high-water mark ("
+                        + highWater + ") to each");
         check("--bind", resolves(bind), "'" + bind + "' is not an address or a host name that resolves");
         try {
             return ServerConfig.builder()
@@ -280,6 +289,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .faultSeed(faultSeed != null ? faultSeed : System.nanoTime())
                     .udp(udp)
                     .udpRatePerSecond(udpRate)
+                    .reactors(reactorCount)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
@@ -343,6 +353,22 @@ public final class EchoServerCommand implements Callable<Integer> {
     /** {@code 127.0.0.1:9877 [::1]:9877}: the start line's form, the first address where it always was. */
     private static String formatAll(List<InetSocketAddress> addresses) {
         return String.join(" ", addresses.stream().map(Addresses::format).toList());
+    }
+
+    /** {@code --reactors}: a count within 1..{@link ServerConfig#MAX_REACTORS}, or {@code auto} (the available processors). */
+    private int reactorCount() {
+        if (reactors.equalsIgnoreCase("auto")) {
+            return Math.min(Runtime.getRuntime().availableProcessors(), ServerConfig.MAX_REACTORS);
+        }
+        int count;
+        try {
+            count = Integer.parseInt(reactors.trim());
+        } catch (NumberFormatException e) {
+            count = 0;
+        }
+        check("--reactors", count >= 1 && count <= ServerConfig.MAX_REACTORS,
+                "'" + reactors + "' is not a count within 1.." + ServerConfig.MAX_REACTORS + " or auto");
+        return count;
     }
 
     /** A duration within 0 (if {@code zeroAllowed}) and {@link ServerConfig#MAX_DURATION}. */

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 /**
  * The faults new connections draw from. Any thread may {@link #replace} the specs (the admin
  * endpoint does); the reactor {@link #draw}s for each accepted connection, so a change applies
- * to new connections only. Draws use one seeded generator on the reactor thread, so
- * {@code --fault-seed} makes them reproducible.
+ * to new connections only. Draws use one seeded generator on the accepting reactor's thread
+ * (with {@code --reactors N} too), so {@code --fault-seed} makes them reproducible.
  */
 public final class FaultPlan {
     private volatile List<FaultSpec> specs;
@@ -35,7 +35,7 @@ public final class FaultPlan {
         return specs.isEmpty();
     }
 
-    /** The faults one new connection gets: each spec applies with its probability. Reactor thread only. */
+    /** The faults one new connection gets: each spec applies with its probability. Accepting reactor's thread only. */
     List<FaultSpec> draw() {
         List<FaultSpec> current = specs;
         if (current.isEmpty()) {

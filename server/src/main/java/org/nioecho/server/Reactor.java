@@ -38,6 +38,12 @@ import java.util.function.Consumer;
  * bounds the select timeout (nothing sleeps, no other thread). Without faults the queue
  * stays empty and costs nothing.
  *
+ * <p>With {@code --reactors N} a {@link ReactorGroup} runs N of these: the first one's
+ * acceptor takes a connection slot from the shared {@link ConnectionLimit}, draws the
+ * connection's faults and hands the channel to the next reactor in turn through that
+ * reactor's task queue. Each reactor has its own selector, read buffer, timers, counters and
+ * share of the output budget; nothing is shared on the echo path.
+ *
  * <p>Other threads talk to it only through {@link #execute(Runnable)}: a JCTools MPSC
  * queue plus a gated {@link Selector#wakeup()}, sent only when the reactor may be
  * blocked and only by the thread that flips the gate. Wake-ups coalesce like signals, so
@@ -52,7 +58,8 @@ final class Reactor implements Runnable {
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final Selector selector;
-    private final Acceptor[] acceptors; // one per listening socket
+    private final ReactorGroup group;
+    private final Acceptor[] acceptors; // one per listening socket; none on a reactor that only serves what is handed to it
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
     private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
@@ -81,17 +88,23 @@ final class Reactor implements Runnable {
     private long drainDeadlineNanos;
     private volatile Throwable failure;
 
-    Reactor(ServerConfig config, List<ServerSocketChannel> listeners, ServerMetrics metrics) throws IOException {
+    /**
+     * @param listeners         the listening sockets this reactor accepts on (maybe none)
+     * @param outputBudgetBytes this reactor's share of {@code --max-output-memory}
+     */
+    Reactor(ServerConfig config, List<ServerSocketChannel> listeners, ServerMetrics metrics, ReactorGroup group,
+            long outputBudgetBytes) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.group = Objects.requireNonNull(group, "group");
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
         this.writeTimeoutNanos = config.writeTimeout().toNanos();
         this.pressureWriteTimeoutNanos = config.pressureWriteTimeout().toNanos();
         this.sweepPeriodNanos = sweepPeriodNanos(idleTimeoutNanos, writeTimeoutNanos);
         this.nextSweepNanos = nowNanos + sweepPeriodNanos;
-        this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
+        this.faultPlan = group.faultPlan();
         this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
-        this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
+        this.outputBuffers = new BufferPool(config.highWaterBytes(), outputBudgetBytes, 16, metrics);
         this.acceptors = new Acceptor[listeners.size()];
         for (int i = 0; i < acceptors.length; i++) {
             acceptors[i] = new Acceptor(this, listeners.get(i));
@@ -368,6 +381,7 @@ final class Reactor implements Runnable {
         for (Connection connection : connections()) {
             connection.beginShutdown();
         }
+        group.shutdownBegun(this);
     }
 
     private boolean finished() {
@@ -388,9 +402,12 @@ final class Reactor implements Runnable {
         endWithLastConnection = true;
     }
 
-    /** Registers a freshly accepted channel, or rejects it over the connection limit. */
+    /**
+     * Takes a freshly accepted channel: rejects it over the connection limit, else draws its
+     * faults and serves it here or hands it to the next reactor of the group.
+     */
     void adopt(SocketChannel channel) throws IOException {
-        if (metrics.active >= config.maxConnections()) {
+        if (!group.limit().tryAcquire()) {
             metrics.accepted++;
             metrics.countClose(CloseCause.REJECTED);
             channel.close();
@@ -399,22 +416,57 @@ final class Reactor implements Runnable {
             }
             return;
         }
-        Connection connection = new Connection(this, channel);
-        connection.register(selector);
-        metrics.accepted++;
-        metrics.active++;
-        if (!faultPlan.isEmpty()) {
-            injectFaults(connection);
+        List<FaultSpec> drawn = faultPlan.isEmpty() ? List.of() : faultPlan.draw();
+        SplittableRandom random = drawn.isEmpty() ? null : faultRandom.split();
+        Reactor target = group.next(this);
+        if (target == this) {
+            serve(channel, drawn, random);
+        } else {
+            target.execute(() -> target.adoptHandedOff(channel, drawn, random));
         }
     }
 
-    /** Draws the faults of a new connection; counts and logs those it gets. */
-    private void injectFaults(Connection connection) {
-        List<FaultSpec> drawn = faultPlan.draw();
-        if (drawn.isEmpty()) {
+    /** Registers a channel the group's acceptor handed to this reactor (its slot already taken). */
+    private void adoptHandedOff(SocketChannel channel, List<FaultSpec> drawn, SplittableRandom random) {
+        if (shuttingDown) { // cannot happen while the first reactor forwards the shutdown; a guard
+            metrics.accepted++;
+            metrics.countClose(CloseCause.SHUTDOWN);
+            group.limit().release();
+            Acceptor.closeQuietly(channel);
             return;
         }
-        ConnectionFaults faults = new ConnectionFaults(drawn, System.nanoTime(), faultRandom.split());
+        try {
+            serve(channel, drawn, random);
+        } catch (IOException e) {
+            Acceptor.setupFailed(metrics, channel, e);
+        }
+    }
+
+    /** Registers a channel that holds a connection slot; gives the slot back if that fails. */
+    private void serve(SocketChannel channel, List<FaultSpec> drawn, SplittableRandom random) throws IOException {
+        Connection connection;
+        try {
+            connection = new Connection(this, channel);
+            connection.register(selector);
+        } catch (IOException | RuntimeException e) {
+            group.limit().release();
+            throw e;
+        }
+        metrics.accepted++;
+        metrics.active++;
+        if (!drawn.isEmpty()) {
+            injectFaults(connection, drawn, random);
+        }
+    }
+
+    /** A connection of this reactor has closed: its slot is free again. */
+    void connectionClosed() {
+        group.limit().release();
+    }
+
+    /** Applies the faults drawn for a new connection; counts and logs them. */
+    private void injectFaults(Connection connection, List<FaultSpec> drawn, SplittableRandom random) {
+        ConnectionFaults faults = new ConnectionFaults(drawn, System.nanoTime(), random);
         for (FaultSpec spec : drawn) {
             metrics.countFault(spec.kind());
         }

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param udp              also serve UDP echo on the listening address and port (default off)
  * @param udpRatePerSecond replies a second per source address, with a burst of as many; 0 = no
  *                         limit (default)
+ * @param reactors         reactor threads (default 1, the single reactor); with more, one
+ *                         acceptor hands connections to them in turn, and the output budget
+ *                         is split evenly among them
  */
 public record ServerConfig(
         String bindAddress,
@@ -55,7 +58,8 @@ public record ServerConfig(
         List<FaultSpec> faults,
         long faultSeed,
         boolean udp,
-        int udpRatePerSecond) {
+        int udpRatePerSecond,
+        int reactors) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -68,6 +72,8 @@ public record ServerConfig(
 
     /** The highest {@code --udp-rate}: far beyond what one reactor can echo. */
     public static final int MAX_UDP_RATE_PER_SECOND = 100_000_000;
+    /** The most reactor threads: far beyond the cores of any machine this runs on. */
+    public static final int MAX_REACTORS = 256;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -100,6 +106,10 @@ public record ServerConfig(
                         + highWaterBytes + ") and at most 1TiB");
         require(udpRatePerSecond >= 0 && udpRatePerSecond <= MAX_UDP_RATE_PER_SECOND,
                 "UDP rate must be within 0.." + MAX_UDP_RATE_PER_SECOND + ", got " + udpRatePerSecond);
+        require(reactors >= 1 && reactors <= MAX_REACTORS, "reactors must be within 1.." + MAX_REACTORS + ", got " + reactors);
+        require(maxOutputMemoryBytes / reactors >= highWaterBytes,
+                "max output memory (" + maxOutputMemoryBytes + ") split over " + reactors
+                        + " reactors leaves less than the high-water mark (" + highWaterBytes + ") to each");
     }
 
     private static void requireAtMostMax(Duration duration, String name) {
@@ -137,6 +147,7 @@ public record ServerConfig(
         private long faultSeed = System.nanoTime();
         private boolean udp;
         private int udpRatePerSecond;
+        private int reactors = 1;
 
         private Builder() {
         }
@@ -159,11 +170,13 @@ public record ServerConfig(
         public Builder faultSeed(long value) { faultSeed = value; return this; }
         public Builder udp(boolean value) { udp = value; return this; }
         public Builder udpRatePerSecond(int value) { udpRatePerSecond = value; return this; }
+        public Builder reactors(int value) { reactors = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, udp, udpRatePerSecond);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, udp, udpRatePerSecond,
+                    reactors);
         }
     }
 }

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 
+import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's counters, kept as plain fields written only by the reactor thread (no
@@ -21,6 +23,9 @@ import java.util.StringJoiner;
  * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}},
  * {@code echo.server.datagrams.received}, {@code .sent}, {@code .dropped{reason}},
  * {@code echo.server.datagrams.bytes.received}, {@code .bytes.sent}.
+ *
+ * <p>With several reactors each keeps its own instance; {@link #totalOf} is a view whose
+ * getters (and meters) sum them, exact once every reactor thread has ended.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
@@ -46,6 +51,28 @@ public final class ServerMetrics {
     long datagramBytesReceived;
     long datagramBytesSent;
     private final long[] datagramsDropped = new long[DATAGRAM_DROPS.length];
+    private final ServerMetrics[] parts; // null: counters of one reactor; else a view summing these
+
+    ServerMetrics() {
+        this.parts = null;
+    }
+
+    private ServerMetrics(ServerMetrics[] parts) {
+        this.parts = parts;
+    }
+
+    /** A view of the totals of {@code parts} (one per reactor), read live; it counts nothing itself. */
+    static ServerMetrics totalOf(List<ServerMetrics> parts) {
+        return new ServerMetrics(parts.toArray(new ServerMetrics[0]));
+    }
+
+    private long sum(ToLongFunction<ServerMetrics> counter) {
+        long total = 0;
+        for (ServerMetrics part : parts) {
+            total += counter.applyAsLong(part);
+        }
+        return total;
+    }
 
     void countClose(CloseCause cause) {
         closed[cause.ordinal()]++;
@@ -65,120 +92,130 @@ public final class ServerMetrics {
 
     /** Datagrams received over UDP, dropped ones included. */
     public long datagramsReceived() {
-        return datagramsReceived;
+        return parts == null ? datagramsReceived : sum(ServerMetrics::datagramsReceived);
     }
 
     /** Datagrams echoed back. */
     public long datagramsSent() {
-        return datagramsSent;
+        return parts == null ? datagramsSent : sum(ServerMetrics::datagramsSent);
     }
 
     /** Payload bytes of the datagrams received. */
     public long datagramBytesReceived() {
-        return datagramBytesReceived;
+        return parts == null ? datagramBytesReceived : sum(ServerMetrics::datagramBytesReceived);
     }
 
     /** Payload bytes of the datagrams echoed back. */
     public long datagramBytesSent() {
-        return datagramBytesSent;
+        return parts == null ? datagramBytesSent : sum(ServerMetrics::datagramBytesSent);
     }
 
     /** Datagrams not answered for {@code reason} (receive failures count as {@link DatagramDrop#ERROR}). */
     public long datagramsDropped(DatagramDrop reason) {
-        return datagramsDropped[reason.ordinal()];
+        return parts == null ? datagramsDropped[reason.ordinal()] : sum(m -> m.datagramsDropped(reason));
     }
 
     /** Connections that drew a fault of {@code kind}. */
     public long faultsInjected(FaultKind kind) {
-        return faultsInjected[kind.ordinal()];
+        return parts == null ? faultsInjected[kind.ordinal()] : sum(m -> m.faultsInjected(kind));
     }
 
     /** Connections accepted so far, rejected ones included. */
     public long accepted() {
-        return accepted;
+        return parts == null ? accepted : sum(ServerMetrics::accepted);
     }
 
     /** Connections open now. */
     public int active() {
-        return active;
+        return parts == null ? active : (int) sum(ServerMetrics::active);
     }
 
     /** Bytes read from peers. */
     public long bytesReceived() {
-        return bytesReceived;
+        return parts == null ? bytesReceived : sum(ServerMetrics::bytesReceived);
     }
 
     /** Bytes written back to peers. */
     public long bytesSent() {
-        return bytesSent;
+        return parts == null ? bytesSent : sum(ServerMetrics::bytesSent);
     }
 
     /** Connections whose reading is paused by backpressure now. */
     public int paused() {
-        return paused;
+        return parts == null ? paused : (int) sum(ServerMetrics::paused);
     }
 
     /** Bytes read but not yet written back, over all connections. */
     public long queuedBytes() {
-        return queuedBytes;
+        return parts == null ? queuedBytes : sum(ServerMetrics::queuedBytes);
     }
 
     /** Direct memory held by connections' output buffers now (size classes, so at least {@link #queuedBytes()}). */
     public long outputMemoryBytes() {
-        return outputMemoryBytes;
+        return parts == null ? outputMemoryBytes : sum(ServerMetrics::outputMemoryBytes);
     }
 
     /** Times a connection stopped being read because the output budget was used up. */
     public long budgetPauses() {
-        return budgetPauses;
+        return parts == null ? budgetPauses : sum(ServerMetrics::budgetPauses);
+    }
+
+    /** Times a connection's reading was paused by backpressure. */
+    long pauses() {
+        return parts == null ? pauses : sum(ServerMetrics::pauses);
+    }
+
+    /** The output-memory budget (all reactors' shares together). */
+    long outputMemoryMaxBytes() {
+        return parts == null ? outputMemoryMaxBytes : sum(ServerMetrics::outputMemoryMaxBytes);
     }
 
     /** Connections closed with {@code cause}. */
     public long closed(CloseCause cause) {
-        return closed[cause.ordinal()];
+        return parts == null ? closed[cause.ordinal()] : sum(m -> m.closed(cause));
     }
 
     /** Connections closed, all causes. */
     public long closedTotal() {
         long total = 0;
-        for (long count : closed) {
-            total += count;
+        for (CloseCause cause : CAUSES) {
+            total += closed(cause);
         }
         return total;
     }
 
     /** Failed accepts for {@code reason}. */
     public long acceptErrors(AcceptError reason) {
-        return acceptErrors[reason.ordinal()];
+        return parts == null ? acceptErrors[reason.ordinal()] : sum(m -> m.acceptErrors(reason));
     }
 
     /** Registers every meter on {@code registry}. */
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("echo.server.connections.active", this, m -> m.active)
+        Gauge.builder("echo.server.connections.active", this, ServerMetrics::active)
                 .description("Connections open now").baseUnit("connections").register(registry);
-        FunctionCounter.builder("echo.server.connections.accepted", this, m -> m.accepted)
+        FunctionCounter.builder("echo.server.connections.accepted", this, ServerMetrics::accepted)
                 .description("Connections accepted, rejected ones included").baseUnit("connections").register(registry);
         for (CloseCause cause : CAUSES) {
             FunctionCounter.builder("echo.server.connections.closed", this, m -> m.closed(cause))
                     .description("Connections closed, by cause").baseUnit("connections")
                     .tag("cause", cause.tag()).register(registry);
         }
-        Gauge.builder("echo.server.connections.paused", this, m -> m.paused)
+        Gauge.builder("echo.server.connections.paused", this, ServerMetrics::paused)
                 .description("Connections not read now because they owe more than the high-water mark")
                 .baseUnit("connections").register(registry);
-        FunctionCounter.builder("echo.server.backpressure.pauses", this, m -> m.pauses)
+        FunctionCounter.builder("echo.server.backpressure.pauses", this, ServerMetrics::pauses)
                 .description("Times a connection's reading was paused by backpressure").register(registry);
-        FunctionCounter.builder("echo.server.bytes.received", this, m -> m.bytesReceived)
+        FunctionCounter.builder("echo.server.bytes.received", this, ServerMetrics::bytesReceived)
                 .description("Bytes read from peers").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("echo.server.bytes.sent", this, m -> m.bytesSent)
+        FunctionCounter.builder("echo.server.bytes.sent", this, ServerMetrics::bytesSent)
                 .description("Bytes echoed back to peers").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.queued", this, m -> m.queuedBytes)
+        Gauge.builder("echo.server.output.queued", this, ServerMetrics::queuedBytes)
                 .description("Bytes read but not yet written back").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.memory", this, m -> m.outputMemoryBytes)
+        Gauge.builder("echo.server.output.memory", this, ServerMetrics::outputMemoryBytes)
                 .description("Direct memory held by output buffers").baseUnit(BaseUnits.BYTES).register(registry);
-        Gauge.builder("echo.server.output.memory.max", this, m -> m.outputMemoryMaxBytes)
+        Gauge.builder("echo.server.output.memory.max", this, ServerMetrics::outputMemoryMaxBytes)
                 .description("The output-memory budget (--max-output-memory)").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("echo.server.output.budget.pauses", this, m -> m.budgetPauses)
+        FunctionCounter.builder("echo.server.output.budget.pauses", this, ServerMetrics::budgetPauses)
                 .description("Times a connection's reading was paused because the output budget was used up")
                 .register(registry);
         for (AcceptError reason : ACCEPT_ERRORS) {
@@ -190,18 +227,18 @@ public final class ServerMetrics {
                     .description("Connections that drew an injected fault, by kind").baseUnit("connections")
                     .tag("kind", kind.tag()).register(registry);
         }
-        FunctionCounter.builder("echo.server.datagrams.received", this, m -> m.datagramsReceived)
+        FunctionCounter.builder("echo.server.datagrams.received", this, ServerMetrics::datagramsReceived)
                 .description("UDP datagrams received, dropped ones included").baseUnit("datagrams").register(registry);
-        FunctionCounter.builder("echo.server.datagrams.sent", this, m -> m.datagramsSent)
+        FunctionCounter.builder("echo.server.datagrams.sent", this, ServerMetrics::datagramsSent)
                 .description("UDP datagrams echoed back").baseUnit("datagrams").register(registry);
         for (DatagramDrop reason : DATAGRAM_DROPS) {
             FunctionCounter.builder("echo.server.datagrams.dropped", this, m -> m.datagramsDropped(reason))
                     .description("UDP datagrams not answered, by reason").baseUnit("datagrams")
                     .tag("reason", reason.tag()).register(registry);
         }
-        FunctionCounter.builder("echo.server.datagrams.bytes.received", this, m -> m.datagramBytesReceived)
+        FunctionCounter.builder("echo.server.datagrams.bytes.received", this, ServerMetrics::datagramBytesReceived)
                 .description("Payload bytes of the UDP datagrams received").baseUnit(BaseUnits.BYTES).register(registry);
-        FunctionCounter.builder("echo.server.datagrams.bytes.sent", this, m -> m.datagramBytesSent)
+        FunctionCounter.builder("echo.server.datagrams.bytes.sent", this, ServerMetrics::datagramBytesSent)
                 .description("Payload bytes of the UDP datagrams echoed back").baseUnit(BaseUnits.BYTES).register(registry);
     }
 
@@ -225,10 +262,11 @@ public final class ServerMetrics {
                 errors.add(reason.tag() + "=" + count);
             }
         }
-        return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived + " bytes in, " + bytesSent + " bytes out, closed: "
+        long accepted = accepted();
+        return accepted + (accepted == 1 ? " connection, " : " connections, ") + bytesReceived() + " bytes in, " + bytesSent() + " bytes out, closed: "
                 + (causes.length() == 0 ? "none" : causes)
                 + (errors.length() == 0 ? "" : ", accept errors: " + errors)
-                + (datagramsReceived == 0 ? "" : datagramSummary());
+                + (datagramsReceived() == 0 ? "" : datagramSummary());
     }
 
     /** {@code , datagrams: 10 in, 8 out, dropped: abuse.port=2}: only once a datagram came. */
@@ -240,7 +278,7 @@ public final class ServerMetrics {
                 drops.add(reason.tag() + "=" + count);
             }
         }
-        return ", datagrams: " + datagramsReceived + " in, " + datagramsSent + " out, dropped: "
+        return ", datagrams: " + datagramsReceived() + " in, " + datagramsSent() + " out, dropped: "
                 + (drops.length() == 0 ? "none" : drops);
     }
 }

@@ -58,7 +58,11 @@ class OptionRangeTest {
                 List.of("--max-output-memory", "99999999999999999999"),
                 List.of("--udp-rate", "-1", "--udp"),
                 List.of("--udp-rate", "100000001", "--udp"),
-                List.of("--udp-rate", "10"));
+                List.of("--udp-rate", "10"),
+                List.of("--reactors", "0"),
+                List.of("--reactors", "257"),
+                List.of("--reactors", "many"),
+                List.of("--max-output-memory", "128KiB", "--reactors", "4"));
     }
 
     @ParameterizedTest

@@ -30,6 +30,12 @@ class ServerConfigTest {
         refuses(b -> b.maxConnections(0), "max connections must be positive, got 0");
         accepts(b -> b.acceptsPerTurn(1));
         refuses(b -> b.acceptsPerTurn(0), "accepts per turn must be positive, got 0");
+        refuses(b -> b.reactors(0), "reactors must be within 1..256, got 0");
+        refuses(b -> b.reactors(257), "reactors must be within 1..256, got 257");
+        accepts(b -> b.reactors(256));
+        refuses(b -> b.reactors(2).highWaterBytes(64).lowWaterBytes(32).maxOutputMemoryBytes(127),
+                "max output memory (127) split over 2 reactors leaves less than the high-water mark (64) to each");
+        accepts(b -> b.reactors(2).highWaterBytes(64).lowWaterBytes(32).maxOutputMemoryBytes(128));
     }
 
     @Test
@@ -106,15 +112,16 @@ class ServerConfigTest {
         assertEquals(List.of(), defaults.faults());
         assertEquals(false, defaults.udp());
         assertEquals(0, defaults.udpRatePerSecond());
+        assertEquals(1, defaults.reactors());
 
         List<FaultSpec> faults = new ArrayList<>(List.of(FaultSpecs.parse("reset:after=1KiB")));
         ServerConfig set = ServerConfig.builder().bindAddress("::1").port(1).backlog(2).maxConnections(3)
                 .idleTimeout(Duration.ofSeconds(4)).lowWaterBytes(5).highWaterBytes(6).readBufferBytes(70)
                 .acceptsPerTurn(8).acceptBackoff(Duration.ofSeconds(9)).drainTimeout(Duration.ofSeconds(10))
                 .writeTimeout(Duration.ofSeconds(11)).maxOutputMemoryBytes(12).pressureWriteTimeout(Duration.ofSeconds(13))
-                .faults(faults).faultSeed(14).udp(true).udpRatePerSecond(15).build();
+                .faults(faults).faultSeed(14).udp(true).udpRatePerSecond(15).reactors(2).build();
         assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 8, Duration.ofSeconds(9),
-                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15), set);
+                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15, 2), set);
         faults.clear();
         assertEquals(1, set.faults().size(), "the config keeps its own copy of the faults");
         assertThrows(UnsupportedOperationException.class, () -> set.faults().clear());
