@@ -1,7 +1,7 @@
 package org.nioecho.server;
 
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -66,7 +66,8 @@ final class Reactor implements Runnable {
     private final TimerQueue timers = new TimerQueue(TIMERS_PER_TURN);
     private final FaultPlan faultPlan;
     private final SplittableRandom faultRandom; // jitters and slice sizes; reactor thread only
-    private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(256);
+    // The atomic variant: no sun.misc.Unsafe, so JDK 24+ prints no warning (it would reach an inetd client on stderr).
+    private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedAtomicArrayQueue<>(256);
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final MessagePassingQueue.Consumer<Runnable> runTask = this::runTask;
