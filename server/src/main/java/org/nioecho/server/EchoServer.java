@@ -33,6 +33,7 @@ public final class EchoServer implements AutoCloseable {
     private final Thread thread;
     private final InetSocketAddress address;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private volatile boolean draining;
 
     private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
         this.config = config;
@@ -95,9 +96,29 @@ public final class EchoServer implements AutoCloseable {
         return reactor.faultPlan();
     }
 
-    /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
+    /**
+     * Starts a graceful shutdown and returns at once; calling it again does nothing more.
+     * {@link #draining()} is true before the reactor closes anything.
+     */
     public void shutdown() {
+        draining = true;
         reactor.execute(reactor::beginShutdown);
+    }
+
+    /** True from the moment {@link #shutdown()} is called (SIGTERM): no longer accepting, or about to stop. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** How long ago the reactor last completed a turn (the oldest heartbeat, with several). */
+    public Duration heartbeatAge() {
+        return Duration.ofNanos(reactor.heartbeatAgeNanos());
+    }
+
+    /** Makes the reactor turn at least every {@code period}, so that an idle one still beats. */
+    public void beatEvery(Duration period) {
+        long periodNanos = period.toNanos();
+        reactor.execute(() -> reactor.beatEvery(periodNanos));
     }
 
     /** Waits for the reactor to end; true if it did within {@code timeout}. */
