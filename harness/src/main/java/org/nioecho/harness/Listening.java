@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +19,8 @@ import java.util.regex.Pattern;
  * such line, its port in LISTEN in the kernel's socket table.
  */
 public final class Listening {
-    private static final Pattern LINE = Pattern.compile("listening on \\[?([^\\]\\s]+?)]?:(\\d+)\\s*$");
+    private static final Pattern LINE = Pattern.compile("listening on ((?:\\S+:\\d+\\s+)*\\S+:\\d+)\\s*$");
+    private static final Pattern ADDRESS = Pattern.compile("\\[?([^\\]\\s]+?)]?:(\\d+)");
 
     private Listening() {
     }
@@ -28,10 +31,30 @@ public final class Listening {
         return "nioecho " + name + " listening on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    /** The address in a {@code ... listening on HOST:PORT} line, if it is one. */
+    /**
+     * The address in a {@code ... listening on HOST:PORT} line, if it is one; the first one of a
+     * server with several ({@code ... listening on 127.0.0.1:9877 [::1]:9877}).
+     */
     public static Optional<InetSocketAddress> parse(String line) {
+        List<InetSocketAddress> all = parseAll(line);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** Every address in a {@code ... listening on HOST:PORT [HOST:PORT ...]} line; empty if it is not one. */
+    public static List<InetSocketAddress> parseAll(String line) {
         Matcher m = LINE.matcher(line);
-        return m.find() ? Optional.of(new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)))) : Optional.empty();
+        if (!m.find()) {
+            return List.of();
+        }
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : m.group(1).split("\\s+")) {
+            Matcher a = ADDRESS.matcher(text);
+            if (!a.matches()) {
+                return List.of();
+            }
+            addresses.add(new InetSocketAddress(a.group(1), Integer.parseInt(a.group(2))));
+        }
+        return addresses;
     }
 
     /**

@@ -65,6 +65,7 @@ public final class ServerProcess implements AutoCloseable {
     private final CountDownLatch started = new CountDownLatch(1);
     private final boolean expectMetrics;
     private volatile InetSocketAddress address;
+    private volatile List<InetSocketAddress> addresses = List.of();
     private volatile String metricsUrl;
     private volatile String adminUrl;
 
@@ -76,7 +77,7 @@ public final class ServerProcess implements AutoCloseable {
         this.expectMetrics = expectMetrics;
     }
 
-    /** A builder for the server jar's process; {@code --port 0} is added unless args name a port. */
+    /** A builder for the server jar's process; {@code --port 0} is added unless args name a port or a {@code --listen}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -127,6 +128,11 @@ public final class ServerProcess implements AutoCloseable {
     /** The address the server printed it listens on (for a port-ready command: 127.0.0.1 and its port). */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** Every address of the server's "listening on" line ({@code --listen} more than once); empty for a port-ready command. */
+    public List<InetSocketAddress> addresses() {
+        return addresses;
     }
 
     /** The port the server listens on. */
@@ -329,7 +335,11 @@ public final class ServerProcess implements AutoCloseable {
 
     private void watch(String line) {
         if (address == null) {
-            Listening.parse(line).ifPresent(a -> address = a);
+            List<InetSocketAddress> all = Listening.parseAll(line);
+            if (!all.isEmpty()) {
+                addresses = all;
+                address = all.get(0);
+            }
         }
         Matcher metrics = METRICS.matcher(line);
         if (metrics.find()) {
@@ -444,7 +454,7 @@ public final class ServerProcess implements AutoCloseable {
             command.addAll(jvmOptions);
             command.add("-jar");
             command.add((jar != null ? jar : defaultJar()).toString());
-            if (!args.contains("--port") && args.stream().noneMatch(a -> a.startsWith("--port="))) {
+            if (args.stream().noneMatch(a -> a.equals("--port") || a.startsWith("--port=") || a.startsWith("--listen"))) {
                 command.add("--port");
                 command.add("0");
             }

@@ -25,6 +25,7 @@ final class Acceptor implements ChannelHandler {
     private long resumeAtNanos = Long.MAX_VALUE;
     private boolean pausedByRequest;
     private long failedInEpisode;
+    private boolean leaveOpen;
 
     Acceptor(Reactor reactor, ServerSocketChannel listener) {
         this.reactor = reactor;
@@ -128,10 +129,23 @@ final class Acceptor implements ChannelHandler {
         }
     }
 
+    /**
+     * Stop accepting at shutdown but leave the listening socket open: an inherited one, whose
+     * close would point the process's standard streams at /dev/null (the JDK's
+     * {@code InheritedChannel} does that) before the summary is written. The super-server holds
+     * that socket anyway; this process's copy closes when it exits.
+     */
+    void leaveOpen() {
+        leaveOpen = true;
+    }
+
     @Override
     public void close(CloseCause cause) {
         if (key != null) {
             key.cancel();
+        }
+        if (leaveOpen) {
+            return;
         }
         try {
             listener.close();

@@ -21,6 +21,43 @@ public final class Addresses {
         return host(ip) + ":" + address.getPort();
     }
 
+    /**
+     * Parses {@code HOST:PORT} as {@code --listen} takes it: {@code 127.0.0.1:9877},
+     * {@code [::1]:9877} (IPv6 in brackets), {@code 0.0.0.0:7}, {@code localhost:9877};
+     * port 0 picks a free one. A host name must resolve.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static InetSocketAddress parse(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT (IPv6 in brackets: [::1]:9877)");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") != host.endsWith("]")) {
+            throw new IllegalArgumentException("'" + text + "': unbalanced brackets around the host");
+        }
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new IllegalArgumentException("'" + text + "': an IPv6 address goes in brackets, e.g. [::1]:9877");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "': '" + text.substring(colon + 1) + "' is not a port");
+        }
+        if (port < 0 || port > 65535 || host.isEmpty()) {
+            throw new IllegalArgumentException("'" + text + "': " + (host.isEmpty() ? "no host" : port + " is not a port (0..65535)"));
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("'" + text + "': '" + host + "' is not an address or a host name that resolves");
+        }
+        return address;
+    }
+
     /** {@code 127.0.0.1}, or an IPv6 address compressed and in brackets: {@code [fe80::1]}. */
     static String host(InetAddress ip) {
         if (!(ip instanceof Inet6Address)) {

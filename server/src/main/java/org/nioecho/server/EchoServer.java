@@ -5,9 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * A running echo server: a bound listening socket and its reactor thread.
+ * A running echo server: its listening sockets ({@link Listeners}) and the one reactor
+ * thread that serves them all; or one connection a super-server handed over
+ * ({@link #serveInherited}).
  *
  * <pre>{@code
  * try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
@@ -31,15 +33,15 @@ public final class EchoServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private final Reactor reactor;
     private final Thread thread;
-    private final InetSocketAddress address;
+    private final List<InetSocketAddress> addresses;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean draining;
 
-    private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, InetSocketAddress address) {
+    private EchoServer(ServerConfig config, ServerMetrics metrics, Reactor reactor, List<InetSocketAddress> addresses) {
         this.config = config;
         this.metrics = metrics;
         this.reactor = reactor;
-        this.address = address;
+        this.addresses = addresses;
         this.thread = new Thread(() -> {
             try {
                 reactor.run();
@@ -49,41 +51,90 @@ public final class EchoServer implements AutoCloseable {
         }, "nioecho-reactor");
     }
 
-    /** Binds and starts serving; throws {@link java.net.BindException} if the address is taken. */
+    /** Binds the config's address and starts serving; throws {@link CannotListenException} if it cannot be bound. */
     public static EchoServer start(ServerConfig config) throws IOException {
         return start(config, null);
     }
 
-    /** Binds, registers the server's meters on {@code registry} (if not null) and starts serving. */
+    /** Binds the config's address, registers the server's meters on {@code registry} (if not null) and starts serving. */
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
-        ServerSocketChannel listener = ServerSocketChannel.open();
+        InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
+        return start(config, Listeners.bind(List.of(address), config.backlog()), registry);
+    }
+
+    /**
+     * Serves every socket of {@code listeners} on one reactor; the server owns them from now
+     * on (they are closed on shutdown, or here if the start fails).
+     */
+    public static EchoServer start(ServerConfig config, Listeners listeners, MeterRegistry registry) throws IOException {
+        Objects.requireNonNull(config, "config");
         Reactor reactor = null;
         try {
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
             ServerMetrics metrics = new ServerMetrics();
-            reactor = new Reactor(config, listener, metrics);
-            if (registry != null) {
-                metrics.bindTo(registry);
+            reactor = new Reactor(config, listeners.channels(), metrics);
+            if (listeners.isInherited()) {
+                reactor.leaveListenersOpen();
             }
-            EchoServer server = new EchoServer(config, metrics, reactor,
-                    (InetSocketAddress) listener.getLocalAddress());
-            server.thread.start();
-            return server;
+            return startReactor(config, metrics, reactor, listeners.addresses(), registry);
         } catch (Throwable e) {
             // Nothing runs yet: close what was opened (the selector too), then report.
             if (reactor != null) {
                 reactor.closeSelector();
             }
-            listener.close();
+            try {
+                listeners.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
 
-    /** The bound address (with the real port when 0 was asked for). */
+    /**
+     * Serves {@code connection}, handed over by a super-server (systemd {@code Accept=yes},
+     * inetd {@code nowait}), with the same connection code and close causes as an accepted
+     * one; the server stops by itself when the connection ends. It has no listening address.
+     */
+    public static EchoServer serveInherited(ServerConfig config, SocketChannel connection, MeterRegistry registry)
+            throws IOException {
+        Objects.requireNonNull(config, "config");
+        Reactor reactor = null;
+        try {
+            ServerMetrics metrics = new ServerMetrics();
+            reactor = new Reactor(config, List.of(), metrics);
+            reactor.serveOnly(connection);
+            return startReactor(config, metrics, reactor, List.of(), registry);
+        } catch (Throwable e) {
+            if (reactor != null) {
+                reactor.closeSelector();
+            }
+            connection.close();
+            throw e;
+        }
+    }
+
+    private static EchoServer startReactor(ServerConfig config, ServerMetrics metrics, Reactor reactor,
+                                           List<InetSocketAddress> addresses, MeterRegistry registry) {
+        if (registry != null) {
+            metrics.bindTo(registry);
+        }
+        EchoServer server = new EchoServer(config, metrics, reactor, addresses);
+        server.thread.start();
+        return server;
+    }
+
+    /** The first bound address (with the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return address;
+        if (addresses.isEmpty()) {
+            throw new IllegalStateException("serving an inherited connection: no listening address");
+        }
+        return addresses.get(0);
+    }
+
+    /** Every bound address, in the order they were asked for; empty when serving an inherited connection. */
+    public List<InetSocketAddress> addresses() {
+        return addresses;
     }
 
     /** The server's counters (read from any thread; values may be a moment old). */

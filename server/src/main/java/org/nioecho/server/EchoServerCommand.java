@@ -11,8 +11,11 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +23,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The server's command line: {@code java -jar echo-server.jar [options]}.
- * Prints {@code nioecho server listening on HOST:PORT} once bound; SIGTERM or SIGINT
- * shut it down gracefully and print a one-line summary.
+ * Prints {@code nioecho server listening on HOST:PORT} once bound (with several
+ * {@code --listen} addresses, each after the first follows on the same line, separated by a
+ * space); SIGTERM or SIGINT shut it down gracefully and print a one-line summary.
  */
 @Command(name = "echo-server", mixinStandardHelpOptions = true, versionProvider = EchoServerCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -30,7 +34,7 @@ import java.util.concurrent.Callable;
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT after a graceful drain (or --help/--version)",
             "1:could not start or failed while running (e.g. address in use)",
-            "2:bad usage: an invalid option or value"})
+            "2:bad usage: an invalid option or value; --inherited without a socket it can serve on standard input"})
 public final class EchoServerCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(EchoServerCommand.class.getName());
     @Spec
@@ -41,6 +45,17 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     private String bind = "127.0.0.1";
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Listen on HOST:PORT instead of --bind/--port, e.g. 127.0.0.1:9877, [::1]:9877, 0.0.0.0:7;"
+                    + " repeatable: one reactor serves them all (--bind still sets the admin port's address).")
+    private List<String> listen = new ArrayList<>();
+
+    @Option(names = "--inherited",
+            description = "Serve the socket a super-server passes on standard input (systemd socket activation, xinetd,"
+                    + " inetd): a listening socket (Accept=no, wait=yes) is served like --listen; a connection (Accept=yes,"
+                    + " nowait) is echoed, then the server exits 0. Nothing but the echo goes to a stream that is a socket.")
+    private boolean inherited;
 
     @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
     private int backlog = 1024;
@@ -114,6 +129,9 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " for tests and the scenario suite.")
     private boolean stdinControl;
 
+    /** With {@code --inherited} and a connection on standard input: its peer, for the start line. */
+    private String inheritedPeer;
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "debug, info, warn or error; resets and EOFs are logged at debug (default: info,"
                     + " or what -Djava.util.logging.config.file=FILE sets).")
@@ -130,20 +148,30 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config = config();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (inherited) { // first of all: standard output, maybe standard error too, may be the client's socket
+            StandardStreams streams = StandardStreams.underSuperServer(out, err);
+            out = streams.console();
+            err = streams.errors();
+        }
+        ServerConfig config = config();
+        List<InetSocketAddress> addresses = listenAddresses(config);
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
         // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
         PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
-            server = EchoServer.start(config, meters != null ? meters.registry() : null);
-        } catch (BindException e) {
-            err.println("echo-server: cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            server = inherited ? startInherited(config, meters)
+                    : EchoServer.start(config, Listeners.bind(addresses, config.backlog()), meters != null ? meters.registry() : null);
+        } catch (InheritedSocketRefused e) {
+            err.println("echo-server: --inherited: " + e.getMessage());
+            return 2;
+        } catch (CannotListenException e) { // the others, if any were bound, are closed again
+            err.println("echo-server: cannot listen on " + Addresses.format(e.address()) + ": " + e.reason());
             return 1;
         } catch (IOException e) {
-            err.println("echo-server: cannot start on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            err.println("echo-server: cannot start on " + (inherited ? "the inherited socket" : formatAll(addresses)) + ": " + e.getMessage());
             return 1;
         }
         MetricsEndpoint metrics = null;
@@ -163,7 +191,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " (--fault-seed " + config.faultSeed() + ")");
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
-        out.println("nioecho server listening on " + Addresses.format(server.address()));
+        out.println(server.addresses().isEmpty() ? "nioecho server serving one inherited connection from " + inheritedPeer
+                : "nioecho server listening on " + formatAll(server.addresses()));
         if (metrics != null) {
             out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
@@ -243,6 +272,65 @@ public final class EchoServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());
         }
+    }
+
+    /**
+     * Serves what {@link System#inheritedChannel()} returns: a listening TCP socket like a
+     * {@code --listen} one, or one connected TCP socket until it ends.
+     */
+    private EchoServer startInherited(ServerConfig config, PrometheusMeters meters) throws IOException, InheritedSocketRefused {
+        Channel channel = System.inheritedChannel();
+        if (channel instanceof ServerSocketChannel listener && listener.getLocalAddress() instanceof InetSocketAddress) {
+            return EchoServer.start(config, Listeners.inherited(listener), meters != null ? meters.registry() : null);
+        }
+        if (channel instanceof SocketChannel connection && connection.getRemoteAddress() instanceof InetSocketAddress peer) {
+            inheritedPeer = Addresses.format(peer);
+            return EchoServer.serveInherited(config, connection, meters != null ? meters.registry() : null);
+        }
+        if (channel instanceof DatagramChannel) {
+            // Hook for the UDP echo (--udp): serve the inherited DatagramChannel with it once it is on main.
+            throw new InheritedSocketRefused("standard input is a UDP socket; this build serves TCP only");
+        }
+        if (channel != null) {
+            throw new InheritedSocketRefused("standard input is a socket this server cannot serve ("
+                    + channel.getClass().getSimpleName() + "); it serves TCP over IPv4 or IPv6");
+        }
+        throw new InheritedSocketRefused("standard input is not a socket; run under a super-server"
+                + " (systemd socket activation, xinetd, inetd, systemd-socket-activate --inetd)");
+    }
+
+    /** What {@code --inherited} found on standard input cannot be served. */
+    private static final class InheritedSocketRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InheritedSocketRefused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The addresses of {@code --listen}, or the simple form's {@code --bind}:{@code --port}; none with {@code --inherited}. */
+    private List<InetSocketAddress> listenAddresses(ServerConfig config) {
+        if (inherited) {
+            check("--inherited", listen.isEmpty() && !spec.commandLine().getParseResult().hasMatchedOption("--port"),
+                    "the super-server passes the socket: --listen and --port do not go with it");
+            check("--inherited", !stdinControl, "standard input is the socket: --stdin-control does not go with it");
+            return List.of();
+        }
+        if (listen.isEmpty()) {
+            return List.of(new InetSocketAddress(config.bindAddress(), config.port()));
+        }
+        check("--listen", !spec.commandLine().getParseResult().hasMatchedOption("--port"),
+                "--port is the simple form of a single --listen; give the port in each --listen instead");
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : listen) {
+            addresses.add(option("--listen", () -> Addresses.parse(text)));
+        }
+        return addresses;
+    }
+
+    /** {@code 127.0.0.1:9877 [::1]:9877}: the start line's form, the first address where it always was. */
+    private static String formatAll(List<InetSocketAddress> addresses) {
+        return String.join(" ", addresses.stream().map(Addresses::format).toList());
     }
 
     /** A duration within 0 (if {@code zeroAllowed}) and {@link ServerConfig#MAX_DURATION}. */

@@ -50,7 +50,7 @@ final class Reactor implements Runnable {
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final Selector selector;
-    private final Acceptor acceptor;
+    private final Acceptor[] acceptors; // one per listening socket
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
     private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
@@ -72,11 +72,12 @@ final class Reactor implements Runnable {
     private boolean clockFresh;
     private long nextSweepNanos;
     private boolean shuttingDown;
+    private boolean endWithLastConnection; // serving one inherited connection: its end ends the loop
     private long drainDeadlineNanos;
     private long heartbeatPeriodNanos; // 0: no turn just to beat (an idle reactor blocks in select)
     private volatile Throwable failure;
 
-    Reactor(ServerConfig config, ServerSocketChannel listener, ServerMetrics metrics) throws IOException {
+    Reactor(ServerConfig config, List<ServerSocketChannel> listeners, ServerMetrics metrics) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -87,13 +88,18 @@ final class Reactor implements Runnable {
         this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
         this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
         this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
-        this.acceptor = new Acceptor(this, listener);
+        this.acceptors = new Acceptor[listeners.size()];
+        for (int i = 0; i < acceptors.length; i++) {
+            acceptors[i] = new Acceptor(this, listeners.get(i));
+        }
         initializeJdkIo();
         this.selector = Selector.open();
         try {
             this.readBuffer = ByteBuffer.allocateDirect(config.readBufferBytes());
-            listener.configureBlocking(false);
-            acceptor.register(selector);
+            for (int i = 0; i < acceptors.length; i++) {
+                listeners.get(i).configureBlocking(false);
+                acceptors[i].register(selector);
+            }
         } catch (Throwable e) {
             closeSelector();
             throw e;
@@ -271,7 +277,9 @@ final class Reactor implements Runnable {
 
     private void runTimers() {
         nowNanos = System.nanoTime();
-        acceptor.onTimer(nowNanos);
+        for (Acceptor acceptor : acceptors) {
+            acceptor.onTimer(nowNanos);
+        }
         if (!timers.isEmpty()) {
             timers.fire(nowNanos);
         }
@@ -303,9 +311,8 @@ final class Reactor implements Runnable {
 
     private long selectTimeoutMillis() {
         long next = Long.MAX_VALUE;
-        long resume = acceptor.resumeAtNanos();
-        if (resume != Long.MAX_VALUE) {
-            next = resume;
+        for (Acceptor acceptor : acceptors) {
+            next = Math.min(next, acceptor.resumeAtNanos());
         }
         if (sweepPeriodNanos > 0 || (!budgetPaused.isEmpty() && pressureWriteTimeoutNanos > 0)) {
             next = Math.min(next, nextSweepNanos);
@@ -349,14 +356,28 @@ final class Reactor implements Runnable {
         }
         shuttingDown = true;
         drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
-        acceptor.close();
+        closeAcceptors();
         for (Connection connection : connections()) {
             connection.beginShutdown();
         }
     }
 
     private boolean finished() {
-        return shuttingDown && metrics.active == 0;
+        return (shuttingDown || endWithLastConnection) && metrics.active == 0;
+    }
+
+    /**
+     * Serves {@code channel}, a connection a super-server handed over (systemd {@code Accept=yes},
+     * inetd {@code nowait}), as if it had been accepted; the loop ends when it closes. Call
+     * before the reactor thread starts, on a reactor without listeners.
+     */
+    void serveOnly(SocketChannel channel) throws IOException {
+        if (acceptors.length != 0) {
+            throw new IllegalStateException("a reactor with listeners serves more than one connection");
+        }
+        channel.configureBlocking(false);
+        adopt(channel);
+        endWithLastConnection = true;
     }
 
     /** Registers a freshly accepted channel, or rejects it over the connection limit. */
@@ -421,10 +442,16 @@ final class Reactor implements Runnable {
             }
         } finally {
             try {
-                acceptor.close();
+                closeAcceptors();
             } finally {
                 closeSelector();
             }
+        }
+    }
+
+    private void closeAcceptors() {
+        for (Acceptor acceptor : acceptors) {
+            acceptor.close();
         }
     }
 
@@ -437,12 +464,23 @@ final class Reactor implements Runnable {
         }
     }
 
+    /** At shutdown, stop accepting but leave the listening sockets open (inherited ones: see {@link Acceptor#leaveOpen()}). */
+    void leaveListenersOpen() {
+        for (Acceptor acceptor : acceptors) {
+            acceptor.leaveOpen();
+        }
+    }
+
     void pauseAccepting() {
-        acceptor.pauseByRequest();
+        for (Acceptor acceptor : acceptors) {
+            acceptor.pauseByRequest();
+        }
     }
 
     void resumeAccepting() {
-        acceptor.resumeByRequest();
+        for (Acceptor acceptor : acceptors) {
+            acceptor.resumeByRequest();
+        }
     }
 
     ServerConfig config() {

@@ -1,0 +1,214 @@
+package org.nioecho.harness;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nioecho.server.Peers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLConnection;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The server run by a real super-server, {@code systemd-socket-activate --inetd}: with
+ * {@code --inherited} it serves the listening socket it is handed (systemd {@code Accept=no})
+ * or, with {@code --accept}, the one connection (systemd {@code Accept=yes}, inetd {@code nowait}).
+ * Its standard output is that socket: only the echo may arrive there.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SocketActivationProcessTest {
+    private static final String ACTIVATE = "systemd-socket-activate";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void superServerIsInstalled() {
+        assumeTrue(onPath(ACTIVATE), ACTIVATE + " is not installed (package systemd; .ci/run installs it)");
+    }
+
+    /** Accept=no: the server gets the listener, echoes, serves metrics, and SIGTERM drains it: EOF to the client, summary, exit 0. */
+    @Test
+    void inheritedListenerEchoesThenSigtermDrains() throws Exception {
+        try (Activated activated = activate(List.of(), "--inherited", "--log-level", "debug", "--admin-port", "0")) {
+            ServerProcess server = activated.process;
+            try (SocketChannel client = Peers.connect(activated.address)) { // the first connection starts the server
+                byte[] payload = Peers.randomBytes(64 << 10, 7);
+                Peers.writeFully(client, payload);
+                assertArrayEquals(payload, Peers.readExactly(client, payload.length));
+                String startLine = "nioecho server listening on 127.0.0.1:" + activated.address.getPort();
+                await().atMost(WAIT).until(() -> server.stderr().contains(startLine)); // then its signal handler is in
+                await().atMost(WAIT).until(() -> metricsUrl(server) != null);
+                assertTrue(scrape(metricsUrl(server)).contains("echo_server_connections_accepted_total 1.0"),
+                        "metrics as usual");
+                server.signal("TERM");
+                assertEquals(0, Peers.readToEof(client).length, "the drain ends with EOF and nothing more");
+            }
+            assertEquals(0, server.awaitExit(WAIT), server.lastOutput());
+            assertTrue(server.stderr().contains("nioecho server stopped: 1 connection, 65536 bytes in, 65536 bytes out,"
+                    + " closed: shutdown=1"), server.lastOutput());
+            assertEquals(List.of(), server.stdout(), "standard output is the listening socket: nothing goes to the launcher's");
+        }
+    }
+
+    /** Accept=yes: one connection, echoed exactly (its stdout is the client), EOF, the server exits 0. */
+    @Test
+    void inheritedConnectionEchoesThenExitsZero() throws Exception {
+        try (Activated activated = activate(List.of("--accept"), "--inherited", "--log-level", "debug")) {
+            byte[] payload = Peers.randomBytes(256 << 10, 11);
+            assertArrayEquals(payload, Peers.echo(activated.address, payload), "the client got exactly its bytes back");
+            ServerProcess superServer = activated.process;
+            await().atMost(WAIT).until(() -> superServer.stderr().stream().anyMatch(l -> l.matches("Child \\d+ died with code 0")));
+            List<String> stderr = superServer.stderr();
+            assertTrue(stderr.stream().anyMatch(l -> l.startsWith("nioecho server serving one inherited connection from 127.0.0.1:")),
+                    superServer.lastOutput());
+            assertTrue(stderr.stream().anyMatch(l -> l.endsWith("closed: eof")), "the debug log went to stderr: " + stderr);
+            assertTrue(stderr.contains("nioecho server stopped: 1 connection, 262144 bytes in, 262144 bytes out, closed: eof=1"),
+                    superServer.lastOutput());
+        }
+    }
+
+    /** Standard error is the client's socket too (inetd's way): logs and lines are dropped, the client gets only the echo. */
+    @Test
+    void withStandardErrorOnTheSocketTooTheClientGetsOnlyTheEcho() throws Exception {
+        try (Activated activated = activate(List.of("--accept"), "/bin/sh", "-c",
+                "exec \"$0\" -jar \"$1\" --inherited --log-level debug 2>&1", java(), ServerProcess.defaultJar().toString())) {
+            byte[] payload = "one line, then EOF\n".getBytes(StandardCharsets.US_ASCII);
+            assertArrayEquals(payload, Peers.echo(activated.address, payload));
+            await().atMost(WAIT).until(() -> activated.process.stderr().stream().anyMatch(l -> l.matches("Child \\d+ died with code 0")));
+        }
+    }
+
+    /** No socket on standard input: one line, exit 2. */
+    @Test
+    void withoutASocketOnStandardInputOneLineAndExitTwo() throws Exception {
+        Process process = new ProcessBuilder(java(), "-jar", ServerProcess.defaultJar().toString(), "--inherited")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        try {
+            assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "still running");
+            assertEquals(2, process.exitValue());
+            List<String> stderr = withoutJvmWarnings(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(List.of("echo-server: --inherited: standard input is not a socket; run under a super-server"
+                    + " (systemd socket activation, xinetd, inetd, systemd-socket-activate --inetd)"), stderr);
+            assertEquals("", new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * {@code -d}: a UDP socket on standard input. Until the UDP echo (--udp) is wired to
+     * {@code --inherited}, the server refuses it with one line and exit 2; then this test
+     * becomes an echo test.
+     */
+    @Test
+    void anInheritedUdpSocketIsRefusedWithOneLine() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = Listening.freeLoopbackPort();
+            Path stderrFile = Files.createTempFile("activate-udp", ".err");
+            Process process = new ProcessBuilder(ACTIVATE, "-d", "-l", "127.0.0.1:" + port, "--inetd",
+                    java(), "-jar", ServerProcess.defaultJar().toString(), "--inherited")
+                    .redirectError(stderrFile.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                byte[] ping = {1};
+                // A datagram sent before the super-server has bound is lost: send until it has started the server.
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    client.send(new DatagramPacket(ping, 1, new InetSocketAddress("127.0.0.1", port)));
+                    return !process.isAlive();
+                });
+                String text = Files.readString(stderrFile);
+                if (text.contains("Address already in use") && attempt < 5) {
+                    continue; // the port had a TIME_WAIT or another user: systemd-socket-activate sets no SO_REUSEADDR
+                }
+                assertEquals(2, process.exitValue(), text);
+                assertTrue(text.contains("echo-server: --inherited: standard input is a UDP socket; this build serves TCP only"), text);
+                return;
+            } finally {
+                process.destroyForcibly();
+                Files.deleteIfExists(stderrFile);
+            }
+        }
+    }
+
+    /** A super-server listening on a free loopback TCP port, running the server jar (or {@code command}) per its options. */
+    private static Activated activate(List<String> options, String... serverArgs) throws Exception {
+        List<String> server = new ArrayList<>();
+        if (!serverArgs[0].startsWith("/")) {
+            server.addAll(List.of(java(), "-jar", ServerProcess.defaultJar().toString()));
+        }
+        server.addAll(List.of(serverArgs));
+        for (int attempt = 1; ; attempt++) {
+            int port = Listening.freeLoopbackPort();
+            List<String> command = new ArrayList<>(List.of(ACTIVATE, "-l", "127.0.0.1:" + port, "--inetd"));
+            command.addAll(options);
+            command.addAll(server);
+            try {
+                return new Activated(ServerProcess.command(command).readyWhenListening(port).start(),
+                        new InetSocketAddress("127.0.0.1", port));
+            } catch (IOException e) {
+                // The port had a TIME_WAIT or another user: systemd-socket-activate sets no SO_REUSEADDR. Another port.
+                if (!e.getMessage().contains("Address already in use") || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A running super-server and the address it listens on. */
+    private record Activated(ServerProcess process, InetSocketAddress address) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    /** The metrics URL the server printed (on standard error: its standard output is the socket), or null. */
+    private static String metricsUrl(ServerProcess server) {
+        return server.stderr().stream().filter(l -> l.startsWith("nioecho metrics on http://"))
+                .map(l -> l.substring("nioecho metrics on ".length())).findFirst().orElse(null);
+    }
+
+    /** One GET, bounded by connect and read timeouts. */
+    private static String scrape(String url) throws IOException {
+        URLConnection connection = URI.create(url).toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(10_000);
+        try (InputStream in = connection.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static List<String> withoutJvmWarnings(String text) {
+        return text.lines().filter(l -> !l.startsWith("WARNING:")).toList();
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
