@@ -1,6 +1,5 @@
 package org.nioecho.harness;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +58,6 @@ class DeployFilesProcessTest {
     }
 
     @Test
-    @Disabled("until --inherited (branch s-listen) is merged: passed against that branch's build, -Dnioecho.server.jar=...")
     void theServicesExecStartServesTheInheritedListenerAndDrains() throws Exception {
         List<String> command = execStart(Files.readAllLines(deploy().resolve("systemd/nioecho.service")));
         assertEquals("/usr/bin/java", command.get(0));
@@ -68,7 +66,6 @@ class DeployFilesProcessTest {
     }
 
     @Test
-    @Disabled("until --inherited (branch s-listen) is merged: passed against that branch's build, -Dnioecho.server.jar=...")
     void theXinetdWrapperServesTheInheritedListenerAndDrains(@TempDir Path dir) throws Exception {
         Path wrapper = dir.resolve("nioecho-xinetd");
         String text = Files.readString(deploy().resolve("xinetd/nioecho-xinetd"));
