@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Measures the server's RSS and throughput under each JVM option set, side by side:
-# for every workload, each option set runs in turn (then again, ROUNDS times), so the
-# sets share the machine's conditions. One server process per run, on loopback.
+# for every workload, each option set runs in turn (then again, ROUNDS times, in reverse
+# order every other round), so the sets share the machine's conditions. One server
+# process per run, on loopback. Churn leaves the client's closed connections in
+# TIME_WAIT for 60 s, and thousands of them slow the next run's connects: each run first
+# waits (at most 70 s) until fewer than 1000 remain.
 #
 #   deploy/measure-jvm-options.sh [OUT.tsv]
 #
@@ -69,11 +72,16 @@ load() { # workload -> runs the client(s), prints "msg/s connects/s messages exi
   echo "$msgs $connects $all $code"
 }
 
+time_wait() { ss -tan state time-wait "( dport = :$PORT or sport = :$PORT )" | tail -n +2 | wc -l; }
+
 printf 'round\tworkload\toptions\tmsg_per_s\tconnects_per_s\tmessages\tserver_cpu_s\trss_idle_kB\trss_end_kB\thwm_kB\texit\n' > "$out"
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "$ROUNDS"); do
   for workload in $WORKLOADS; do
-    for set in $SETS; do
+    sets=$SETS
+    if [ $((round % 2)) -eq 0 ]; then sets=$(echo "$SETS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+    for set in $sets; do
+      for _ in $(seq 1 70); do [ "$(time_wait)" -lt 1000 ] && break; sleep 1; done
       # shellcheck disable=SC2086 # the option sets are word lists
       java ${JVM[$set]} -jar "$SERVER_JAR" --port "$PORT" ${ARGS[$set]} > "$work/server.out" 2>&1 &
       server=$!
