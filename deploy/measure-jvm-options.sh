@@ -82,6 +82,7 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) -eq 0 ]; then sets=$(echo "$SETS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
     for set in $sets; do
       for _ in $(seq 1 70); do [ "$(time_wait)" -lt 1000 ] && break; sleep 1; done
+      : > "$work/server.out" # emptied first: the last run's start line must not count
       # shellcheck disable=SC2086 # the option sets are word lists
       java ${JVM[$set]} -jar "$SERVER_JAR" --port "$PORT" ${ARGS[$set]} > "$work/server.out" 2>&1 &
       server=$!
