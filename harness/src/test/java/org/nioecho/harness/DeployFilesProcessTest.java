@@ -3,6 +3,8 @@ package org.nioecho.harness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.nioecho.kernel.TcpState;
+import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,13 +34,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the service's {@code ExecStart} and of the xinetd wrapper (only the jar's path replaced
  * by the build's) serves echo under a real super-server, {@code systemd-socket-activate
  * --inetd} (the listening socket on standard input, as {@code Accept=no} and xinetd's
- * {@code wait = yes} hand it over), and drains on SIGTERM with exit 0.
+ * {@code wait = yes} hand it over), and drains on SIGTERM with exit 0. Where xinetd is
+ * installed, the xinetd sample runs under it too.
  */
 @Timeout(120)
 class DeployFilesProcessTest {
     private static final String INSTALLED_JAR = "/opt/nioecho/echo-server.jar";
     private static final Path SOCKET_ACTIVATE = Path.of("/usr/bin/systemd-socket-activate");
     private static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
+    private static final Path XINETD = Path.of("/usr/sbin/xinetd");
 
     @Test
     void systemdAcceptsTheUnitsWithoutAWarning() throws Exception {
@@ -73,6 +77,46 @@ class DeployFilesProcessTest {
         Files.writeString(wrapper, text.replace(INSTALLED_JAR, ServerProcess.defaultJar().toAbsolutePath().toString()));
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         servesUnderSocketActivation(List.of(wrapper.toString()));
+    }
+
+    /**
+     * The xinetd sample under a real xinetd (when it is installed and this runs as root, so that
+     * it can switch to {@code nobody}): only the port and the two paths changed. xinetd leaves a
+     * {@code wait = yes} server running when it exits, so the server gets the SIGTERM itself.
+     */
+    @Test
+    void theXinetdSampleServesUnderXinetd(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(XINETD), "no xinetd here (package xinetd)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "xinetd switches to user nobody: needs root");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody reads the jar
+        Path jar = Files.copy(ServerProcess.defaultJar(), dir.resolve("echo-server.jar"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Path wrapper = dir.resolve("nioecho-xinetd");
+        Files.writeString(wrapper, Files.readString(deploy().resolve("xinetd/nioecho-xinetd")).replace(INSTALLED_JAR, jar.toString()));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        int port = Listening.freeLoopbackPort();
+        String sample = Files.readString(deploy().resolve("xinetd/nioecho"));
+        assertTrue(sample.contains("= 9877") && sample.contains("= /opt/nioecho/bin/nioecho-xinetd"), sample);
+        Path config = dir.resolve("xinetd.conf");
+        Files.writeString(config, sample.replace("= 9877", "= " + port)
+                .replace("= /opt/nioecho/bin/nioecho-xinetd", "= " + wrapper));
+        try (ServerProcess xinetd = ServerProcess.command(XINETD.toString(), "-f", config.toString(), "-dontfork",
+                "-pidfile", dir.resolve("xinetd.pid").toString()).readyWhenListening(port).start()) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            byte[] first = random(100_000, 3);
+            assertArrayEquals(first, echo(address, first));
+            assertArrayEquals(first, echo(address, first), "the same server serves the next connection");
+            ProcessHandle server = ProcessHandle.of(xinetd.pid()).orElseThrow().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains(jar.toString())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no echo-server under xinetd"));
+            assertEquals("nobody", server.info().user().orElse("?"));
+            String stdin = Files.readSymbolicLink(Path.of("/proc/" + server.pid() + "/fd/0")).toString();
+            assertTrue(TcpTable.onPort(port).stream().anyMatch(e -> e.state() == TcpState.LISTEN
+                            && e.local().getPort() == port && stdin.equals("socket:[" + e.inode() + "]")),
+                    "the server's standard input is the listening socket (wait = yes): " + stdin);
+            assertTrue(server.destroy(), "SIGTERM sent"); // Process.destroy is SIGTERM
+            server.onExit().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Runs {@code command} (the installed jar's path replaced) with a listening socket on standard input. */
