@@ -36,6 +36,7 @@ public final class EchoServer implements AutoCloseable {
     private final Reactor reactor; // the first (accepting) reactor
     private final List<InetSocketAddress> addresses;
     private final CompletableFuture<Void> stopped;
+    private volatile boolean draining;
 
     private EchoServer(ServerConfig config, ReactorGroup group, List<InetSocketAddress> addresses) {
         this.config = config;
@@ -148,9 +149,36 @@ public final class EchoServer implements AutoCloseable {
         return reactor.faultPlan();
     }
 
-    /** Starts a graceful shutdown and returns at once; calling it again does nothing more. */
+    /**
+     * Starts a graceful shutdown and returns at once; calling it again does nothing more.
+     * {@link #draining()} is true before the reactor closes anything.
+     */
     public void shutdown() {
+        draining = true;
         group.shutdown();
+    }
+
+    /** True from the moment {@link #shutdown()} is called (SIGTERM): no longer accepting, or about to stop. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** How long ago a reactor last completed a turn: the oldest heartbeat of them all. */
+    public Duration heartbeatAge() {
+        long oldest = 0;
+        for (int i = 0; i < group.size(); i++) {
+            oldest = Math.max(oldest, group.reactor(i).heartbeatAgeNanos());
+        }
+        return Duration.ofNanos(oldest);
+    }
+
+    /** Makes every reactor turn at least every {@code period}, so that an idle one still beats. */
+    public void beatEvery(Duration period) {
+        long periodNanos = period.toNanos();
+        for (int i = 0; i < group.size(); i++) {
+            Reactor each = group.reactor(i);
+            each.execute(() -> each.beatEvery(periodNanos));
+        }
     }
 
     /** Waits for every reactor to end; true if all did within {@code timeout}. */

@@ -110,9 +110,14 @@ public final class EchoServerCommand implements Callable<Integer> {
     private String reactors = "1";
 
     @Option(names = {"--admin-port", "--metrics-port"}, paramLabel = "PORT",
-            description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics and the faults"
-                    + " at /faults (GET, PUT, DELETE); 0 picks a port (default: off).")
+            description = "Serve Prometheus text (OpenMetrics if asked) at http://BIND:PORT/metrics, the faults"
+                    + " at /faults (GET, PUT, DELETE), and /ready and /live; 0 picks a port (default: off).")
     private Integer adminPort;
+
+    @Option(names = "--live-timeout", paramLabel = "DURATION",
+            description = "/live answers 503 once the reactor has not turned for this long (default: ${DEFAULT-VALUE}).")
+    private String liveTimeout = "5s";
+    private Duration liveTimeoutValue;
 
     @Option(names = "--fault", paramLabel = "SPEC",
             description = "Misbehave on purpose, e.g. reset:after=1KiB, close:after=2s, limit:bytes=100, stall:after=64KiB,"
@@ -190,6 +195,7 @@ public final class EchoServerCommand implements Callable<Integer> {
             try {
                 metrics = MetricsEndpoint.start(new InetSocketAddress(config.bindAddress(), adminPort), meters);
                 metrics.serve(FaultsEndpoint.PATH, new FaultsEndpoint(server.faultPlan()));
+                HealthEndpoint.serve(metrics, server, liveTimeoutValue);
             } catch (IOException e) {
                 err.println("echo-server: cannot serve metrics on " + config.bindAddress() + ":" + adminPort + ": " + e.getMessage());
                 server.close();
@@ -248,6 +254,8 @@ public final class EchoServerCommand implements Callable<Integer> {
         if (adminPort != null) {
             check(adminPortName(), adminPort >= 0 && adminPort <= 65535, adminPort + " is not a port (0..65535)");
         }
+        liveTimeoutValue = duration("--live-timeout", liveTimeout, false);
+        check("--live-timeout", liveTimeoutValue.toMillis() >= 100, "'" + liveTimeout + "' is too short (at least 100ms)");
         List<FaultSpec> faultSpecs = new ArrayList<>();
         for (String fault : faults) {
             faultSpecs.add(option("--fault", () -> FaultSpecs.parse(fault)));

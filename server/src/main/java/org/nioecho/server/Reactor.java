@@ -72,6 +72,7 @@ final class Reactor implements Runnable {
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private final MessagePassingQueue.Consumer<Runnable> runTask = this::runTask;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Heartbeat heartbeat = new Heartbeat(System.nanoTime());
     private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
     private final long pressureWriteTimeoutNanos;
@@ -87,6 +88,7 @@ final class Reactor implements Runnable {
     private boolean shuttingDown;
     private boolean endWithLastConnection; // serving one inherited connection: its end ends the loop
     private long drainDeadlineNanos;
+    private long heartbeatPeriodNanos; // 0: no turn just to beat (an idle reactor blocks in select)
     private volatile Throwable failure;
 
     /**
@@ -188,6 +190,7 @@ final class Reactor implements Runnable {
                 select();
                 clearInterrupt();
                 runTimers();
+                heartbeat.beat(nowNanos);
             }
         } catch (IOException | RuntimeException e) {
             failure = e;
@@ -202,6 +205,16 @@ final class Reactor implements Runnable {
                 terminated.countDown(); // even if closing failed: whoever waits must learn the loop ended
             }
         }
+    }
+
+    /** Turns at least every {@code periodNanos}, idle or not, so that the heartbeat stays young; reactor thread. */
+    void beatEvery(long periodNanos) {
+        heartbeatPeriodNanos = periodNanos;
+    }
+
+    /** How long ago the loop last completed a turn; from any thread. */
+    long heartbeatAgeNanos() {
+        return heartbeat.ageNanos(System.nanoTime());
     }
 
     /** True once the loop has ended: a task sent now would never run. */
@@ -346,6 +359,9 @@ final class Reactor implements Runnable {
         }
         if (!timers.isEmpty()) {
             next = Math.min(next, timers.nextNanos());
+        }
+        if (heartbeatPeriodNanos > 0) {
+            next = Math.min(next, nowNanos + heartbeatPeriodNanos);
         }
         if (next == Long.MAX_VALUE) {
             return 0; // block until a key is ready or a task arrives
