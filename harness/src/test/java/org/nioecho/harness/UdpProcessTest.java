@@ -58,8 +58,7 @@ class UdpProcessTest {
 
     @Test
     void aTakenUdpPortIsOneLineExitCode1AndNothingListens() throws Exception {
-        try (DatagramChannel taken = DatagramChannel.open()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (DatagramChannel taken = udpPortWhoseTcpPortIsFree()) {
             int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                     "-jar", ServerProcess.defaultJar().toString(), "--udp", "--port", Integer.toString(port)));
@@ -105,5 +104,26 @@ class UdpProcessTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A UDP socket on an ephemeral loopback port whose TCP twin was free a moment ago: an
+     * ephemeral port may be a TCP connection's local port too (other tests' clients), and then
+     * the server would fail on TCP first.
+     */
+    private static DatagramChannel udpPortWhoseTcpPortIsFree() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            DatagramChannel taken = DatagramChannel.open();
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+            try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
+                probe.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                probe.bind(new InetSocketAddress("127.0.0.1", port));
+                return taken;
+            } catch (java.net.BindException busy) {
+                taken.close();
+            }
+        }
+        throw new IllegalStateException("no loopback port with a free TCP twin in 50 tries");
     }
 }
