@@ -53,9 +53,10 @@ final class Reactor implements Runnable {
     private final Acceptor acceptor;
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
-    private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
+    private final ArrayDeque<PeerConnection> budgetPaused = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue(TIMERS_PER_TURN);
     private final FaultPlan faultPlan;
+    private final TlsEndpoint tls; // null: the listener serves plain TCP
     private final SplittableRandom faultRandom; // jitters and slice sizes; reactor thread only
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(256);
     private final AtomicBoolean awake = new AtomicBoolean(true);
@@ -86,6 +87,7 @@ final class Reactor implements Runnable {
         this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
         this.outputBuffers = new BufferPool(config.highWaterBytes(), config.maxOutputMemoryBytes(), 16, metrics);
         this.acceptor = new Acceptor(this, listener);
+        this.tls = config.tls() == null ? null : new TlsEndpoint(config.tls(), metrics.tls());
         initializeJdkIo();
         this.selector = Selector.open();
         try {
@@ -219,7 +221,7 @@ final class Reactor implements Runnable {
 
     /** Wakes the waiters at the head of the queue whose need the budget covers now (closed ones are dropped). */
     private void wakeBudgetPaused() {
-        for (Connection waiting = budgetPaused.peekFirst(); waiting != null; waiting = budgetPaused.peekFirst()) {
+        for (PeerConnection waiting = budgetPaused.peekFirst(); waiting != null; waiting = budgetPaused.peekFirst()) {
             if (!waiting.isClosed() && waiting.budgetNeedBytes() > outputBuffers.availableBytes()) {
                 return;
             }
@@ -232,7 +234,7 @@ final class Reactor implements Runnable {
      * {@code connection} stopped reading until the output budget can cover its need. While
      * anyone waits, the sweep runs often enough to apply the pressure write timeout.
      */
-    void pausedForBudget(Connection connection) {
+    void pausedForBudget(PeerConnection connection) {
         budgetPaused.addLast(connection);
         if (pressureWriteTimeoutNanos > 0) {
             nextSweepNanos = Math.min(nextSweepNanos, nowNanos + pressureSweepPeriodNanos());
@@ -267,7 +269,7 @@ final class Reactor implements Runnable {
             long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos();
             nextSweepNanos = nowNanos + (underPressure ? Math.min(period, pressureSweepPeriodNanos()) : period);
             long stalledNanos = effectiveWriteTimeoutNanos();
-            for (Connection connection : connections()) {
+            for (PeerConnection connection : connections()) {
                 if (idleTimeoutNanos > 0) {
                     connection.closeIfIdle(nowNanos, idleTimeoutNanos);
                 }
@@ -277,12 +279,12 @@ final class Reactor implements Runnable {
             }
         }
         if (shuttingDown && nowNanos - drainDeadlineNanos >= 0) {
-            List<Connection> owing = connections();
+            List<PeerConnection> owing = connections();
             if (!owing.isEmpty()) {
                 LOG.log(Level.WARNING, "drain timeout: closing " + owing.size()
                         + (owing.size() == 1 ? " connection that still owes" : " connections that still owe") + " bytes");
             }
-            for (Connection connection : owing) {
+            for (PeerConnection connection : owing) {
                 connection.close(CloseCause.SHUTDOWN);
             }
         }
@@ -334,7 +336,7 @@ final class Reactor implements Runnable {
         shuttingDown = true;
         drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
         acceptor.close();
-        for (Connection connection : connections()) {
+        for (PeerConnection connection : connections()) {
             connection.beginShutdown();
         }
     }
@@ -353,6 +355,12 @@ final class Reactor implements Runnable {
                 LOG.log(Level.DEBUG, "connection rejected: " + config.maxConnections() + " already open");
             }
             return;
+        }
+        if (tls != null) {
+            new TlsConnection(this, tls, channel).register(selector);
+            metrics.accepted++;
+            metrics.active++;
+            return; // no faults over TLS (yet)
         }
         Connection connection = new Connection(this, channel);
         connection.register(selector);
@@ -388,11 +396,11 @@ final class Reactor implements Runnable {
         return timers;
     }
 
-    private List<Connection> connections() {
-        List<Connection> result = new ArrayList<>();
+    private List<PeerConnection> connections() {
+        List<PeerConnection> result = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof Connection) {
-                result.add((Connection) key.attachment());
+            if (key.isValid() && key.attachment() instanceof PeerConnection) {
+                result.add((PeerConnection) key.attachment());
             }
         }
         return result;
@@ -400,8 +408,11 @@ final class Reactor implements Runnable {
 
     private void closeEverything() {
         try {
-            for (Connection connection : connections()) {
+            for (PeerConnection connection : connections()) {
                 connection.close(CloseCause.SHUTDOWN);
+            }
+            if (tls != null) {
+                tls.close();
             }
         } finally {
             try {

@@ -33,6 +33,7 @@ import java.util.Objects;
  *                         {@link FaultSpec}, docs/faults.md)
  * @param faultSeed        the seed of the fault draws, jitters and slice sizes (default
  *                         {@link System#nanoTime()}); the same seed repeats the same draws
+ * @param tls              TLS on the listener, or null for plain TCP (docs/tls.md)
  */
 public record ServerConfig(
         String bindAddress,
@@ -50,7 +51,8 @@ public record ServerConfig(
         long maxOutputMemoryBytes,
         Duration pressureWriteTimeout,
         List<FaultSpec> faults,
-        long faultSeed) {
+        long faultSeed,
+        TlsConfig tls) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -85,6 +87,7 @@ public record ServerConfig(
         require(highWaterBytes > 0, "high-water mark must be positive, got " + highWaterBytes);
         require(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes,
                 "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
+        require(tls == null || highWaterBytes >= TlsOptions.MIN_HIGH_WATER_BYTES, "with TLS the high-water mark must be at least 32KiB, got " + highWaterBytes);
         require(readBufferBytes >= 64, "read buffer must hold at least 64 bytes, got " + readBufferBytes);
         require(acceptsPerTurn > 0, "accepts per turn must be positive, got " + acceptsPerTurn);
         require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
@@ -125,6 +128,7 @@ public record ServerConfig(
         private Duration pressureWriteTimeout = Duration.ofSeconds(1);
         private List<FaultSpec> faults = List.of();
         private long faultSeed = System.nanoTime();
+        private TlsConfig tls;
 
         private Builder() {
         }
@@ -145,11 +149,12 @@ public record ServerConfig(
         public Builder pressureWriteTimeout(Duration value) { pressureWriteTimeout = value; return this; }
         public Builder faults(List<FaultSpec> value) { faults = value; return this; }
         public Builder faultSeed(long value) { faultSeed = value; return this; }
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
-                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed);
+                    writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, tls);
         }
     }
 }

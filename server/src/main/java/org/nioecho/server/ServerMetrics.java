@@ -18,7 +18,8 @@ import java.util.StringJoiner;
  * {@code echo.server.bytes.received}, {@code echo.server.bytes.sent},
  * {@code echo.server.output.queued}, {@code echo.server.output.memory},
  * {@code echo.server.output.memory.max}, {@code echo.server.output.budget.pauses},
- * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}}.
+ * {@code echo.server.accept.errors{reason}}, {@code echo.server.faults.injected{kind}};
+ * the TLS meters of {@link TlsMetrics}.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
@@ -38,6 +39,7 @@ public final class ServerMetrics {
     private final long[] closed = new long[CAUSES.length];
     private final long[] acceptErrors = new long[ACCEPT_ERRORS.length];
     private final long[] faultsInjected = new long[FAULT_KINDS.length];
+    private final TlsMetrics tls = new TlsMetrics();
 
     void countClose(CloseCause cause) {
         closed[cause.ordinal()]++;
@@ -115,6 +117,11 @@ public final class ServerMetrics {
         return acceptErrors[reason.ordinal()];
     }
 
+    /** The TLS counters (zero on a plain server). */
+    public TlsMetrics tls() {
+        return tls;
+    }
+
     /** Registers every meter on {@code registry}. */
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("echo.server.connections.active", this, m -> m.active)
@@ -153,6 +160,7 @@ public final class ServerMetrics {
                     .description("Connections that drew an injected fault, by kind").baseUnit("connections")
                     .tag("kind", kind.tag()).register(registry);
         }
+        tls.bindTo(registry);
     }
 
     /**

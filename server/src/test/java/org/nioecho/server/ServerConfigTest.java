@@ -109,7 +109,7 @@ class ServerConfigTest {
                 .writeTimeout(Duration.ofSeconds(11)).maxOutputMemoryBytes(12).pressureWriteTimeout(Duration.ofSeconds(13))
                 .faults(faults).faultSeed(14).build();
         assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 8, Duration.ofSeconds(9),
-                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14), set);
+                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, null), set);
         faults.clear();
         assertEquals(1, set.faults().size(), "the config keeps its own copy of the faults");
         assertThrows(UnsupportedOperationException.class, () -> set.faults().clear());
