@@ -508,14 +508,13 @@ final class TlsConnection implements PeerConnection {
         }
         try {
             ByteBuffer alert = ByteBuffer.allocate(endpoint.packetBytes());
-            engine.closeOutbound();
             for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
                 if (engine.wrap(EMPTY, alert).bytesProduced() == 0) {
                     break;
                 }
             }
             alert.flip();
-            if (netOut == null && alert.hasRemaining()) { // behind owed bytes it would not go out now anyway
+            if ((netOut == null || netOut.position() == 0) && alert.hasRemaining()) { // behind owed bytes it would not go out now
                 channel.write(alert);
             }
         } catch (IOException e) {
