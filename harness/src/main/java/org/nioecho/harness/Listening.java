@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * such line, its port in LISTEN in the kernel's socket table.
  */
 public final class Listening {
-    private static final Pattern LINE = Pattern.compile("listening on ((?:\\S+:\\d+\\s+)*\\S+:\\d+)\\s*$");
+    private static final Pattern LINE = Pattern.compile("listening on ((?:\\S+:\\d+\\s+)*\\S+:\\d+)(?:\\s+tls sha256=[0-9A-F:]+)?\\s*$");
     private static final Pattern ADDRESS = Pattern.compile("\\[?([^\\]\\s]+?)]?:(\\d+)");
 
     private Listening() {
@@ -40,7 +40,10 @@ public final class Listening {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
-    /** Every address in a {@code ... listening on HOST:PORT [HOST:PORT ...]} line; empty if it is not one. */
+    /**
+     * Every address in a {@code ... listening on HOST:PORT [HOST:PORT ...]} line (with
+     * {@code --tls}, {@code tls sha256=...} follows them); empty if it is not one.
+     */
     public static List<InetSocketAddress> parseAll(String line) {
         Matcher m = LINE.matcher(line);
         if (!m.find()) {

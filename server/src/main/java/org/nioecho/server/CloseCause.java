@@ -33,6 +33,14 @@ public enum CloseCause {
     REJECTED("rejected", true),
     /** The server ended the connection on purpose: an injected fault ({@code --fault}, docs/faults.md). */
     FAULT("fault", true),
+    /** A TLS handshake failed (reason in {@code echo.server.tls.handshakes.failed}, docs/tls.md). */
+    TLS_HANDSHAKE("tls.handshake", true),
+    /** The TLS peer closed TCP without close_notify. */
+    TLS_TRUNCATED("tls.truncated", true),
+    /** The first byte on a TLS listener was not a TLS handshake record (e.g. plain text). */
+    TLS_NOT_TLS("tls.not.tls", true),
+    /** A TLS failure after the handshake: a record that does not decrypt, a fatal alert from the peer. */
+    TLS_ERROR("tls.error", true),
     /** Anything else: unexpected, logged with its stack trace. */
     ERROR("error", false);
 

@@ -33,7 +33,7 @@ import java.nio.channels.SocketChannel;
  * read goes to the output buffer and leaves it as the faults allow, on the reactor's
  * timers; a connection the server ends on purpose closes with cause {@code fault}.
  */
-final class Connection implements ChannelHandler {
+final class Connection implements PeerConnection {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private final Reactor reactor;
     private final ServerMetrics metrics;
@@ -175,19 +175,19 @@ final class Connection implements ChannelHandler {
     }
 
     /** The bytes of budget this connection waits for (valid while paused for the budget). */
-    int budgetNeedBytes() {
+    public int budgetNeedBytes() {
         return budgetNeedBytes;
     }
 
     /** Memory freed: read again (and pause again if someone else took it first). */
-    void resumeAfterBudget() {
+    public void resumeAfterBudget() {
         if (budgetPaused && !closed) {
             budgetPaused = false;
             updateInterest();
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -312,7 +312,7 @@ final class Connection implements ChannelHandler {
     }
 
     /** Stops reading and, once everything owed is sent, closes with FIN. */
-    void beginShutdown() {
+    public void beginShutdown() {
         shuttingDown = true;
         if (faults != null && !lingering) {
             faults.lift(); // the drain sends what is owed, faults or not
@@ -327,7 +327,7 @@ final class Connection implements ChannelHandler {
         endInput();
     }
 
-    void closeIfIdle(long nowNanos, long idleTimeoutNanos) {
+    public void closeIfIdle(long nowNanos, long idleTimeoutNanos) {
         if (!shuttingDown && !peerClosed && !lingering && nowNanos - lastInputNanos >= idleTimeoutNanos) {
             close(CloseCause.IDLE);
         }
@@ -339,7 +339,7 @@ final class Connection implements ChannelHandler {
      * of its send buffer is free (with megabytes of buffer, a slow reader can take seconds),
      * so a last write is tried first: any byte it sends is progress, and the clock restarts.
      */
-    void closeIfWriteStalled(long nowNanos, long writeTimeoutNanos) {
+    public void closeIfWriteStalled(long nowNanos, long writeTimeoutNanos) {
         if (owed == null || faultHoldsOutput || nowNanos - lastWriteProgressNanos < writeTimeoutNanos) {
             return; // a fault holding the bytes back is not the peer's doing
         }
@@ -651,12 +651,12 @@ final class Connection implements ChannelHandler {
     }
 
     /** Whether the timer entry for {@code atNanos} is still the one this connection armed. */
-    boolean timerArmedAt(long atNanos) {
+    public boolean timerArmedAt(long atNanos) {
         return !closed && atNanos == timerAtNanos;
     }
 
     /** A timer entry came due; acts only if it is the one this connection armed last. */
-    void timerDue(long atNanos, long nowNanos) {
+    public void timerDue(long atNanos, long nowNanos) {
         if (!timerArmedAt(atNanos)) {
             return;
         }

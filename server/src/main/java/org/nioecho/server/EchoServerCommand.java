@@ -138,6 +138,31 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "With --udp: answer at most N datagrams a second per source address (burst N);"
                     + " 0 = no limit (default: ${DEFAULT-VALUE}).")
     private int udpRate;
+    @Option(names = "--tls",
+            description = "Serve TLS (1.3 and 1.2) on the listener; without --tls-cert or --tls-keystore, with a"
+                    + " self-signed certificate made at start, its SHA-256 on the start line (docs/tls.md).")
+    private boolean tls;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server certificate chain (PEM), with --tls-key.")
+    private java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key (PEM, unencrypted PKCS#8).")
+    private java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "A PKCS#12 key store holding the key and chain.")
+    private java.nio.file.Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+            description = "The key store's password: the first line of FILE.")
+    private java.nio.file.Path tlsKeystorePasswordFile;
+
+    @Option(names = "--tls-keystore-password-env", paramLabel = "NAME",
+            description = "The key store's password: environment variable NAME (never on the command line).")
+    private String tlsKeystorePasswordEnv;
+
+    @Option(names = "--tls-handshake-timeout", paramLabel = "DURATION",
+            description = "Close a TLS connection whose handshake is not done within this (default: ${DEFAULT-VALUE}).")
+    private String tlsHandshakeTimeout = "10s";
 
     @Option(names = "--stdin-control",
             description = "Read control commands on stdin (pause-accept, resume-accept, interrupt-reactor, stats);"
@@ -171,7 +196,18 @@ public final class EchoServerCommand implements Callable<Integer> {
             out = streams.console();
             err = streams.errors();
         }
-        ServerConfig config = config();
+        TlsConfig tlsConfig;
+        try {
+            tlsConfig = TlsOptions.load(tls, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile, tlsKeystorePasswordEnv,
+                    tls ? duration("--tls-handshake-timeout", tlsHandshakeTimeout, false) : TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+        } catch (TlsOptions.UsageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (IllegalArgumentException e) { // a file missing, unreadable or not matching: one line
+            err.println("echo-server: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        ServerConfig config = config(tlsConfig);
         List<InetSocketAddress> addresses = listenAddresses(config);
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
         // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
@@ -211,8 +247,9 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + (config.udpRatePerSecond() > 0 ? " (at most " + config.udpRatePerSecond() + " replies/s per source)" : ""));
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
-        out.println(server.addresses().isEmpty() ? "nioecho server serving one inherited connection from " + inheritedPeer
-                : "nioecho server listening on " + formatAll(server.addresses()));
+        out.println((server.addresses().isEmpty() ? "nioecho server serving one inherited connection from " + inheritedPeer
+                : "nioecho server listening on " + formatAll(server.addresses()))
+                + (tlsConfig == null ? "" : " tls sha256=" + tlsConfig.fingerprintSha256()));
         if (metrics != null) {
             out.println("nioecho admin on http://" + Addresses.format(metrics.address()));
             out.println("nioecho metrics on http://" + Addresses.format(metrics.address()) + "/metrics");
@@ -237,7 +274,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServerConfig config() {
+    private ServerConfig config(TlsConfig tlsConfig) {
         try {
             Logging.configure(logLevel);
         } catch (IllegalArgumentException e) {
@@ -278,6 +315,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                 "'" + maxOutputMemory + "' split over " + reactorCount + " reactors leaves less than the high-water mark ("
                         + highWater + ") to each");
         check("--bind", resolves(bind), "'" + bind + "' is not an address or a host name that resolves");
+        check("--high-water", tlsConfig == null || highWaterBytes >= TlsOptions.MIN_HIGH_WATER_BYTES,
+                "'" + highWater + "' is below 32KiB, too small for TLS records (up to about 16.3KiB each)");
         try {
             return ServerConfig.builder()
                     .bindAddress(bind)
@@ -298,6 +337,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .udp(udp)
                     .udpRatePerSecond(udpRate)
                     .reactors(reactorCount)
+                    .tls(tlsConfig)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage());

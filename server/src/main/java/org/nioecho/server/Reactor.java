@@ -62,9 +62,10 @@ final class Reactor implements Runnable {
     private final Acceptor[] acceptors; // one per listening socket; none on a reactor that only serves what is handed to it
     private final ByteBuffer readBuffer;
     private final BufferPool outputBuffers;
-    private final ArrayDeque<Connection> budgetPaused = new ArrayDeque<>();
+    private final ArrayDeque<PeerConnection> budgetPaused = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue(TIMERS_PER_TURN);
     private final FaultPlan faultPlan;
+    private final TlsEndpoint tls; // null: the listener serves plain TCP
     private final SplittableRandom faultRandom; // jitters and slice sizes; reactor thread only
     // The atomic variant: no sun.misc.Unsafe, so JDK 24+ prints no warning (it would reach an inetd client on stderr).
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedAtomicArrayQueue<>(256);
@@ -112,6 +113,7 @@ final class Reactor implements Runnable {
         for (int i = 0; i < acceptors.length; i++) {
             acceptors[i] = new Acceptor(this, listeners.get(i));
         }
+        this.tls = config.tls() == null ? null : new TlsEndpoint(config.tls(), metrics.tls());
         initializeJdkIo();
         this.selector = Selector.open();
         try {
@@ -275,7 +277,7 @@ final class Reactor implements Runnable {
 
     /** Wakes the waiters at the head of the queue whose need the budget covers now (closed ones are dropped). */
     private void wakeBudgetPaused() {
-        for (Connection waiting = budgetPaused.peekFirst(); waiting != null; waiting = budgetPaused.peekFirst()) {
+        for (PeerConnection waiting = budgetPaused.peekFirst(); waiting != null; waiting = budgetPaused.peekFirst()) {
             if (!waiting.isClosed() && waiting.budgetNeedBytes() > outputBuffers.availableBytes()) {
                 return;
             }
@@ -288,7 +290,7 @@ final class Reactor implements Runnable {
      * {@code connection} stopped reading until the output budget can cover its need. While
      * anyone waits, the sweep runs often enough to apply the pressure write timeout.
      */
-    void pausedForBudget(Connection connection) {
+    void pausedForBudget(PeerConnection connection) {
         budgetPaused.addLast(connection);
         if (pressureWriteTimeoutNanos > 0) {
             nextSweepNanos = Math.min(nextSweepNanos, nowNanos + pressureSweepPeriodNanos());
@@ -325,7 +327,7 @@ final class Reactor implements Runnable {
             long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos();
             nextSweepNanos = nowNanos + (underPressure ? Math.min(period, pressureSweepPeriodNanos()) : period);
             long stalledNanos = effectiveWriteTimeoutNanos();
-            for (Connection connection : connections()) {
+            for (PeerConnection connection : connections()) {
                 if (idleTimeoutNanos > 0) {
                     connection.closeIfIdle(nowNanos, idleTimeoutNanos);
                 }
@@ -335,12 +337,12 @@ final class Reactor implements Runnable {
             }
         }
         if (shuttingDown && nowNanos - drainDeadlineNanos >= 0) {
-            List<Connection> owing = connections();
+            List<PeerConnection> owing = connections();
             if (!owing.isEmpty()) {
                 LOG.log(Level.WARNING, "drain timeout: closing " + owing.size()
                         + (owing.size() == 1 ? " connection that still owes" : " connections that still owe") + " bytes");
             }
-            for (Connection connection : owing) {
+            for (PeerConnection connection : owing) {
                 connection.close(CloseCause.SHUTDOWN);
             }
         }
@@ -395,7 +397,7 @@ final class Reactor implements Runnable {
         drainDeadlineNanos = System.nanoTime() + config.drainTimeout().toNanos();
         closeAcceptors();
         closeDatagramEchoes();
-        for (Connection connection : connections()) {
+        for (PeerConnection connection : connections()) {
             connection.beginShutdown();
         }
         group.shutdownBegun(this);
@@ -461,17 +463,21 @@ final class Reactor implements Runnable {
 
     /** Registers a channel that holds a connection slot; gives the slot back if that fails. */
     private void serve(SocketChannel channel, List<FaultSpec> drawn, SplittableRandom random) throws IOException {
-        Connection connection;
+        Connection connection = null;
         try {
-            connection = new Connection(this, channel);
-            connection.register(selector);
+            if (tls != null) {
+                new TlsConnection(this, tls, channel).register(selector); // no faults over TLS (yet)
+            } else {
+                connection = new Connection(this, channel);
+                connection.register(selector);
+            }
         } catch (IOException | RuntimeException e) {
             group.limit().release();
             throw e;
         }
         metrics.accepted++;
         metrics.active++;
-        if (!drawn.isEmpty()) {
+        if (connection != null && !drawn.isEmpty()) {
             injectFaults(connection, drawn, random);
         }
     }
@@ -502,11 +508,11 @@ final class Reactor implements Runnable {
         return timers;
     }
 
-    private List<Connection> connections() {
-        List<Connection> result = new ArrayList<>();
+    private List<PeerConnection> connections() {
+        List<PeerConnection> result = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof Connection) {
-                result.add((Connection) key.attachment());
+            if (key.isValid() && key.attachment() instanceof PeerConnection) {
+                result.add((PeerConnection) key.attachment());
             }
         }
         return result;
@@ -514,8 +520,11 @@ final class Reactor implements Runnable {
 
     private void closeEverything() {
         try {
-            for (Connection connection : connections()) {
+            for (PeerConnection connection : connections()) {
                 connection.close(CloseCause.SHUTDOWN);
+            }
+            if (tls != null) {
+                tls.close();
             }
         } finally {
             try {

@@ -39,6 +39,7 @@ import java.util.Objects;
  * @param reactors         reactor threads (default 1, the single reactor); with more, one
  *                         acceptor hands connections to them in turn, and the output budget
  *                         is split evenly among them
+ * @param tls              TLS on the listener, or null for plain TCP (docs/tls.md)
  */
 public record ServerConfig(
         String bindAddress,
@@ -59,7 +60,8 @@ public record ServerConfig(
         long faultSeed,
         boolean udp,
         int udpRatePerSecond,
-        int reactors) {
+        int reactors,
+        TlsConfig tls) {
 
     /** The port of the notes' {@code tcpserv}. */
     public static final int DEFAULT_PORT = 9877;
@@ -99,6 +101,7 @@ public record ServerConfig(
         require(highWaterBytes > 0, "high-water mark must be positive, got " + highWaterBytes);
         require(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes,
                 "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
+        require(tls == null || highWaterBytes >= TlsOptions.MIN_HIGH_WATER_BYTES, "with TLS the high-water mark must be at least 32KiB, got " + highWaterBytes);
         require(readBufferBytes >= 64, "read buffer must hold at least 64 bytes, got " + readBufferBytes);
         require(acceptsPerTurn > 0, "accepts per turn must be positive, got " + acceptsPerTurn);
         require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
@@ -148,6 +151,7 @@ public record ServerConfig(
         private boolean udp;
         private int udpRatePerSecond;
         private int reactors = 1;
+        private TlsConfig tls;
 
         private Builder() {
         }
@@ -171,12 +175,13 @@ public record ServerConfig(
         public Builder udp(boolean value) { udp = value; return this; }
         public Builder udpRatePerSecond(int value) { udpRatePerSecond = value; return this; }
         public Builder reactors(int value) { reactors = value; return this; }
+        public Builder tls(TlsConfig value) { tls = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
                     lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
                     writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, udp, udpRatePerSecond,
-                    reactors);
+                    reactors, tls);
         }
     }
 }

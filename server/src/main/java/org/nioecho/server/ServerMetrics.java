@@ -25,7 +25,8 @@ import java.util.function.ToLongFunction;
  * {@code echo.server.datagrams.bytes.received}, {@code .bytes.sent}.
  *
  * <p>With several reactors each keeps its own instance; {@link #totalOf} is a view whose
- * getters (and meters) sum them, exact once every reactor thread has ended.
+ * getters (and meters) sum them, exact once every reactor thread has ended. The TLS meters
+ * are {@link TlsMetrics}'.
  */
 public final class ServerMetrics {
     private static final CloseCause[] CAUSES = CloseCause.values();
@@ -52,13 +53,20 @@ public final class ServerMetrics {
     long datagramBytesSent;
     private final long[] datagramsDropped = new long[DATAGRAM_DROPS.length];
     private final ServerMetrics[] parts; // null: counters of one reactor; else a view summing these
+    private final TlsMetrics tls;
 
     ServerMetrics() {
         this.parts = null;
+        this.tls = new TlsMetrics();
     }
 
     private ServerMetrics(ServerMetrics[] parts) {
         this.parts = parts;
+        List<TlsMetrics> tlsParts = new java.util.ArrayList<>(parts.length);
+        for (ServerMetrics part : parts) {
+            tlsParts.add(part.tls);
+        }
+        this.tls = TlsMetrics.totalOf(tlsParts);
     }
 
     /** A view of the totals of {@code parts} (one per reactor), read live; it counts nothing itself. */
@@ -189,6 +197,11 @@ public final class ServerMetrics {
         return parts == null ? acceptErrors[reason.ordinal()] : sum(m -> m.acceptErrors(reason));
     }
 
+    /** The TLS counters (zero on a plain server). */
+    public TlsMetrics tls() {
+        return tls;
+    }
+
     /** Registers every meter on {@code registry}. */
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("echo.server.connections.active", this, ServerMetrics::active)
@@ -240,6 +253,7 @@ public final class ServerMetrics {
                 .description("Payload bytes of the UDP datagrams received").baseUnit(BaseUnits.BYTES).register(registry);
         FunctionCounter.builder("echo.server.datagrams.bytes.sent", this, ServerMetrics::datagramBytesSent)
                 .description("Payload bytes of the UDP datagrams echoed back").baseUnit(BaseUnits.BYTES).register(registry);
+        tls.bindTo(registry);
     }
 
     /**

@@ -5,10 +5,10 @@ import java.util.PriorityQueue;
 
 /**
  * The reactor's connection timers: a min-heap of (deadline, connection). A connection arms
- * one deadline at a time ({@link Connection#armTimer}); an entry whose deadline is no longer
+ * one deadline at a time (e.g. {@link Connection#armTimer}); an entry whose deadline is no longer
  * the one its connection armed (re-armed earlier, fired, or closed) is dropped when it comes
  * due. Each turn fires at most {@code maxPerTurn} due entries, and the earliest deadline
- * bounds the select timeout. Only connections with faults use it: no entry, no cost.
+ * bounds the select timeout. Only connections with faults, and TLS handshakes, use it: no entry, no cost.
  * Stale entries are purged whenever the heap has doubled since the last purge, so it holds
  * at most about twice the live timers (one per connection) plus {@value #MIN_PURGE_SIZE}.
  * Reactor thread only.
@@ -17,7 +17,7 @@ final class TimerQueue {
     private static final System.Logger LOG = System.getLogger(TimerQueue.class.getName());
     private static final int MIN_PURGE_SIZE = 1024;
 
-    private record Entry(long atNanos, Connection connection) {
+    private record Entry(long atNanos, PeerConnection connection) {
     }
 
     private final PriorityQueue<Entry> heap = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos - b.atNanos, 0));
@@ -28,7 +28,7 @@ final class TimerQueue {
         this.maxPerTurn = maxPerTurn;
     }
 
-    void schedule(long atNanos, Connection connection) {
+    void schedule(long atNanos, PeerConnection connection) {
         if (heap.size() >= purgeAtSize) {
             heap.removeIf(entry -> !entry.connection.timerArmedAt(entry.atNanos));
             purgeAtSize = Math.max(MIN_PURGE_SIZE, 2 * heap.size());

@@ -121,7 +121,7 @@ class ServerConfigTest {
                 .writeTimeout(Duration.ofSeconds(11)).maxOutputMemoryBytes(12).pressureWriteTimeout(Duration.ofSeconds(13))
                 .faults(faults).faultSeed(14).udp(true).udpRatePerSecond(15).reactors(2).build();
         assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 8, Duration.ofSeconds(9),
-                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15, 2), set);
+                Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15, 2, null), set);
         faults.clear();
         assertEquals(1, set.faults().size(), "the config keeps its own copy of the faults");
         assertThrows(UnsupportedOperationException.class, () -> set.faults().clear());
