@@ -112,7 +112,7 @@ class OwingPathInProcessTest {
             assertEquals(HIGH_WATER, paused.outputMemory(), "one output buffer of the high-water mark's size");
 
             // Paused means not read: what the peer sends now waits in the server's receive queue.
-            await().atMost(BOUND).pollInterval(Duration.ofMillis(2))
+            await().atMost(BOUND).pollInterval(Duration.ofMillis(10))
                     .failFast("the server read while paused", () -> server.metrics().bytesReceived() != paused.received())
                     .until(() -> {
                         peer.write(toSend);
