@@ -171,6 +171,31 @@ class FaultSpecsTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
+    @Test
+    void edgesOfTheGrammarAreAccepted() {
+        assertEquals(10 * MS, FaultSpecs.parse("latency:delay=10ms,jitter=10ms").jitterNanos(), "jitter may equal delay");
+        assertEquals(24 * 3600 * S, FaultSpecs.parse("close:after=24h").afterNanos(), "the longest duration");
+        assertEquals("close:after=86400s", FaultSpecs.parse("close:after=24h").text());
+        assertEquals("limit:bytes=1GiB", FaultSpecs.parse("limit:bytes=1073741824").text());
+        assertEquals("limit:bytes=3KiB", FaultSpecs.parse("limit:bytes=3072").text());
+        assertEquals("limit:bytes=1025", FaultSpecs.parse("limit:bytes=1025").text());
+        assertEquals("limit:bytes=0", FaultSpecs.parse("limit:bytes=0").text());
+        assertEquals("latency:delay=PT0.0005S", FaultSpecs.parse("latency:delay=PT0.0005S").text(), "below a millisecond");
+        assertEquals(500_000, FaultSpecs.parse("latency:delay=PT0.0005S").delayNanos());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "':after=1KiB'                | unknown fault kind '' (use reset, close, limit, stall, blackhole, latency, bandwidth, slice)",
+        "reset:=5                     | reset: '=5' is not key=value",
+        "no such:after=1              | unknown fault kind 'no such' (use reset, close, limit, stall, blackhole, latency, bandwidth, slice)",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | unknown fault kind 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' (use reset, close, limit, stall, blackhole, latency, bandwidth, slice)",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy | unknown fault kind 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (use reset, close, limit, stall, blackhole, latency, bandwidth, slice)",
+    })
+    void edgesOfTheGrammarAreRefusedWithTheUsersText(String spec, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, () -> FaultSpecs.parse(spec)).getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"reset:after=\u0007\u001b[31m", "resett\r"})
     void userTextInAMessageIsPrintableAndShort(String spec) {

@@ -1,0 +1,105 @@
+package org.nioecho.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The configuration the command line builds from the last accepted value of each range
+ * (the refused ones are in {@link OptionRangeTest}), read back in this JVM: nothing starts.
+ * The command's only public way in is {@code call()}, which runs the server until a signal,
+ * so this reaches its private {@code config()} by reflection.
+ */
+class CommandLineConfigTest {
+    private java.util.logging.Level level;
+
+    @BeforeEach
+    void saveLogLevel() {
+        level = java.util.logging.Logger.getLogger(Logging.ROOT).getLevel(); // config() sets it from --log-level
+    }
+
+    @AfterEach
+    void restoreLogLevel() {
+        java.util.logging.Logger.getLogger(Logging.ROOT).setLevel(level);
+    }
+
+    private static ServerConfig config(String... args) throws Exception {
+        CommandLine command = EchoServerCommand.commandLine();
+        command.parseArgs(args);
+        Method config = EchoServerCommand.class.getDeclaredMethod("config");
+        config.setAccessible(true);
+        try {
+            return (ServerConfig) config.invoke(command.getCommand());
+        } catch (InvocationTargetException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    @Test
+    void portsAtBothEndsOfTheirRangeAreAccepted() throws Exception {
+        assertEquals(0, config("--port", "0").port());
+        assertEquals(65535, config("--port", "65535").port());
+        assertEquals(1, config("--backlog", "1").backlog());
+        assertEquals(1, config("--max-connections", "1").maxConnections());
+        config("--admin-port", "0");
+        config("--admin-port", "65535");
+        config("--metrics-port", "65535");
+    }
+
+    @Test
+    void sizesAtTheirLimitsAreAccepted() throws Exception {
+        assertEquals(64, config("--read-buffer", "64").readBufferBytes());
+        ServerConfig tight = config("--high-water", "64KiB", "--max-output-memory", "64KiB");
+        assertEquals(65536, tight.maxOutputMemoryBytes(), "the budget may equal the high-water mark");
+        assertEquals(ServerConfig.MAX_OUTPUT_MEMORY_BYTES, config("--max-output-memory", "1024GiB").maxOutputMemoryBytes());
+        ServerConfig marks = config("--high-water", "1KiB", "--low-water", "1023", "--max-output-memory", "2KiB");
+        assertEquals(1024, marks.highWaterBytes());
+        assertEquals(1023, marks.lowWaterBytes());
+        assertEquals(2048, marks.maxOutputMemoryBytes());
+    }
+
+    @Test
+    void durationsUpToTheLongestAreAcceptedAndKept() throws Exception {
+        ServerConfig longest = config("--idle-timeout", "24h", "--accept-backoff", "24h", "--drain-timeout", "24h",
+                "--write-timeout", "24h", "--pressure-write-timeout", "24h");
+        assertEquals(ServerConfig.MAX_DURATION, longest.idleTimeout());
+        assertEquals(ServerConfig.MAX_DURATION, longest.acceptBackoff());
+        assertEquals(ServerConfig.MAX_DURATION, longest.drainTimeout());
+        assertEquals(ServerConfig.MAX_DURATION, longest.writeTimeout());
+        assertEquals(ServerConfig.MAX_DURATION, longest.pressureWriteTimeout());
+        ServerConfig off = config("--idle-timeout", "0", "--write-timeout", "0", "--pressure-write-timeout", "0",
+                "--drain-timeout", "0", "--accept-backoff", "1ms");
+        assertEquals(Duration.ZERO, off.idleTimeout());
+        assertEquals(Duration.ZERO, off.writeTimeout());
+        assertEquals(Duration.ofMillis(1), off.acceptBackoff());
+    }
+
+    @Test
+    void faultsAndTheirSeedReachTheConfiguration() throws Exception {
+        ServerConfig faulty = config("--fault", "reset:after=1024", "--fault", "latency:delay=PT0.2S", "--fault-seed", "42");
+        assertEquals(List.of("reset:after=1KiB", "latency:delay=200ms"), faulty.faults().stream().map(FaultSpec::text).toList());
+        assertEquals(42, faulty.faultSeed());
+
+        List<String> most = new ArrayList<>();
+        for (int i = 0; i < FaultSpecs.MAX_SPECS; i++) {
+            most.add("--fault");
+            most.add("blackhole");
+        }
+        assertEquals(FaultSpecs.MAX_SPECS, config(most.toArray(String[]::new)).faults().size());
+        most.add("--fault");
+        most.add("blackhole");
+        ParameterException tooMany = assertThrows(ParameterException.class, () -> config(most.toArray(String[]::new)));
+        assertEquals("Invalid value for option '--fault': more than 64 faults", tooMany.getMessage());
+    }
+}
