@@ -1,5 +1,6 @@
 package org.nioecho.client.load;
 
+import org.nioecho.client.ClientTls;
 import org.nioecho.client.EchoClientCommand;
 import org.nioecho.client.ExitCodes;
 import org.nioecho.server.Units;
@@ -88,6 +89,16 @@ public final class LoadCommand implements Callable<Integer> {
             description = "After the run, wait this long for owed echoes; what is still owed counts as missing (default: ${DEFAULT-VALUE}).")
     private String drainTimeout = "5s";
 
+    @Option(names = "--tls", description = "Speak TLS (1.3 or 1.2), one SSLEngine per connection on the selector threads; "
+            + "the server's certificate is checked against the JDK's trust store, or --ca.")
+    private boolean tls;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "TLS: trust the certificates in this PEM file.")
+    private Path ca;
+
+    @Option(names = "--insecure", description = "TLS: do not check the server's certificate (a warning on stderr).")
+    private boolean insecure;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE ('-' for stdout).")
     private String json;
 
@@ -146,6 +157,17 @@ public final class LoadCommand implements Callable<Integer> {
             }
         }
         long sizeBytes = option("--size", () -> Units.parseBytes(size));
+        ClientTls clientTls = null;
+        if (!tls && (ca != null || insecure)) {
+            throw usage((ca != null ? "--ca" : "--insecure") + " needs --tls");
+        }
+        if (tls) {
+            clientTls = option(ca != null ? "--ca" : "--insecure", () -> ClientTls.of(ca, insecure));
+            if (insecure) {
+                spec.commandLine().getErr().println("echo-client load: warning: --insecure: the server's certificate "
+                        + "is NOT verified");
+            }
+        }
         long windowBytes = option("--window", () -> Units.parseBytes(window));
         try {
             return new LoadConfig(server, loadMode, connections, (int) Math.min(Integer.MAX_VALUE, sizeBytes),
@@ -153,7 +175,7 @@ public final class LoadCommand implements Callable<Integer> {
                     option("--warmup", () -> Units.parseDuration(warmup)),
                     (int) Math.min(Integer.MAX_VALUE, windowBytes), rate, sources, threads,
                     positive("--connect-timeout", option("--connect-timeout", () -> Units.parseDuration(connectTimeout))),
-                    option("--drain-timeout", () -> Units.parseDuration(drainTimeout)));
+                    option("--drain-timeout", () -> Units.parseDuration(drainTimeout)), clientTls);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid configuration: " + e.getMessage());
         }
