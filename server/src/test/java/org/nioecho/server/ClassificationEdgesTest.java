@@ -27,7 +27,7 @@ class ClassificationEdgesTest {
     @Test
     void everyCauseHasItsDocumentedTag() {
         String[] tags = {"eof", "reset", "broken.pipe", "timed.out", "unreachable", "idle", "write.timeout",
-                "shutdown", "rejected", "fault", "error"};
+                "shutdown", "rejected", "fault", "tls.handshake", "tls.truncated", "tls.not.tls", "tls.error", "error"};
         assertEquals(tags.length, CloseCause.values().length, "a cause without a documented tag");
         for (int i = 0; i < tags.length; i++) {
             assertEquals(tags[i], CloseCause.values()[i].tag());
