@@ -4,6 +4,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -23,6 +24,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.HexFormat;
 
 /**
@@ -35,6 +37,13 @@ import java.util.HexFormat;
 public final class ClientTls {
     /** The protocols offered, newest first. */
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    static {
+        // The JDK's SSLSocket takes a FIN without close_notify for a clean end unless told
+        // otherwise (read once, when its class loads): chat and the scenarios report truncation.
+        // The load generator's SSLEngines tell the two apart themselves.
+        System.setProperty("com.sun.net.ssl.requireCloseNotify", "true");
+    }
 
     private final SSLContext context;
     private final boolean insecure;
@@ -84,9 +93,30 @@ public final class ClientTls {
         return engine;
     }
 
+    /**
+     * An engine as {@link #engine} that makes a full handshake: the client's session cache is
+     * emptied first, so the JDK cannot resume (TLS 1.3 PSK from the server's NewSessionTicket,
+     * or a TLS 1.2 session ID or ticket). {@code load} measures full handshakes this way.
+     */
+    public SSLEngine fullHandshakeEngine(String host, int port) {
+        SSLSessionContext sessions = context.getClientSessionContext();
+        for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+            SSLSession session = sessions.getSession(ids.nextElement());
+            if (session != null) {
+                session.invalidate();
+            }
+        }
+        return engine(host, port);
+    }
+
     /** Layers TLS over the connected {@code socket} (closing it with the TLS socket); the handshake is not started. */
     public SSLSocket layer(Socket socket, String host, int port) throws IOException {
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, port, true);
+        return layer(socket, host, port, true);
+    }
+
+    /** As {@link #layer(Socket, String, int)}; {@code autoClose} false leaves the TCP socket open on close. */
+    public SSLSocket layer(Socket socket, String host, int port, boolean autoClose) throws IOException {
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, port, autoClose);
         tls.setUseClientMode(true);
         tls.setSSLParameters(parameters(tls.getSSLParameters()));
         return tls;

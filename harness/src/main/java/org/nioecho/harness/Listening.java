@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
  * such line, its port in LISTEN in the kernel's socket table.
  */
 public final class Listening {
-    private static final Pattern LINE = Pattern.compile("listening on \\[?([^\\]\\s]+?)]?:(\\d+)\\s*$");
+    private static final Pattern LINE = Pattern.compile("listening on \\[?([^\\]\\s]+?)]?:(\\d+)(?:\\s+tls sha256=[0-9A-F:]+)?\\s*$");
 
     private Listening() {
     }
 
-    /** {@code nioecho NAME listening on 127.0.0.1:PORT} ({@code [::1]:PORT} for IPv6). */
+    /** {@code nioecho NAME listening on 127.0.0.1:PORT} ({@code [::1]:PORT} for IPv6; with --tls, {@code tls sha256=...} after it). */
     public static String line(String name, InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return "nioecho " + name + " listening on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();

@@ -70,9 +70,6 @@ public final class ChatOptions {
             }
             return null;
         }
-        // The JDK's SSLSocket takes a FIN without close_notify for a clean end unless told
-        // otherwise (read once, when its class loads): chat reports truncation instead.
-        System.setProperty("com.sun.net.ssl.requireCloseNotify", "true");
         return org.nioecho.client.ClientTls.of(ca, insecure);
     }
 

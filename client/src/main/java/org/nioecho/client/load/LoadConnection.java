@@ -238,7 +238,7 @@ final class LoadConnection {
             return;
         }
         tcpConnectedNanos = now;
-        tls = new TlsChannel(worker.tls().engine(worker.server().getHostString(), worker.server().getPort()), channel);
+        tls = new TlsChannel(worker.tls().fullHandshakeEngine(worker.server().getHostString(), worker.server().getPort()), channel);
         state = State.HANDSHAKING;
         key.interestOps(SelectionKey.OP_READ);
         stepHandshake(now);
