@@ -41,7 +41,7 @@ import java.util.function.Supplier;
             "1:unexpected failure (a stack trace is printed)",
             "2:bad usage: an invalid option or value",
             "10:echo mismatch: corrupt, missing or extra bytes",
-            "11:connection errors (refused, reset, broken pipe, EOF, timed out, ...), echoes verified",
+            "11:connection errors (refused, reset, broken pipe, EOF, timed out, TLS failures, ...), echoes verified",
             "12:rate: the generator could not keep the requested rate (unsent, or sent over 1 s late)"})
 public final class LoadCommand implements Callable<Integer> {
     @Spec
