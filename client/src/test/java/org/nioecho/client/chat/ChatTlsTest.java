@@ -115,6 +115,24 @@ class ChatTlsTest {
         }
     }
 
+    @Test
+    void trustOptionsWithoutTlsTogetherOrWithAMissingFileAreUsageErrors() {
+        assertUsage("--ca needs --tls", "chat", "--ca", dir.resolve("ca.pem").toString());
+        assertUsage("--insecure needs --tls", "chat", "--insecure");
+        assertUsage("--ca and --insecure exclude each other", "chat", "--tls", "--insecure", "--ca",
+                dir.resolve("ca.pem").toString());
+        assertUsage(dir.resolve("missing.pem") + ": no such file", "chat", "--tls", "--ca", dir.resolve("missing.pem").toString());
+        assertUsage("Invalid value for option '--ca': --ca " + dir.resolve("missing.pem") + ": no such file",
+                "load", "--tls", "--ca", dir.resolve("missing.pem").toString());
+    }
+
+    private static void assertUsage(String firstLine, String... args) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.nioecho.client.EchoClientCommand.commandLine().setErr(new java.io.PrintWriter(err)).execute(args);
+        assertEquals(ExitCodes.USAGE, code, err.toString());
+        assertTrue(err.toString().lines().findFirst().orElse("").endsWith(firstLine), err.toString());
+    }
+
     private static ServerProcess tlsServer(String... certificate) throws Exception {
         String[] args = new String[certificate.length + 1];
         args[0] = "--tls";

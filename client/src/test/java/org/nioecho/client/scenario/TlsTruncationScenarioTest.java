@@ -26,7 +26,7 @@ class TlsTruncationScenarioTest {
         assertTrue(verdict.observed().contains("TLS without close_notify: client ESTABLISHED"), verdict.observed());
         assertTrue(text.contains("close the TCP socket, no close_notify"), text);
         assertTrue(text.contains("tls.truncated=1"), text);
-        assertTrue(text.contains("Remote host terminated the connection"), text);
+        assertTrue(text.contains("Remote host terminated the connection (TLS: tls.truncated)"), text);
         System.out.println("tls-truncation: " + verdict.outcome() + ": " + verdict.observed());
     }
 }
