@@ -72,6 +72,23 @@ class LoadTlsTest {
         }
     }
 
+    /** Rate mode over TLS: every scheduled message sent and echoed, none corrupt (the rate itself is not judged). */
+    @Test
+    void rateOverTlsSendsAndVerifiesEveryScheduledMessage() throws Exception {
+        TlsFiles.CertAndKey pem = TlsFiles.loopback(dir);
+        try (ServerProcess server = tlsServer(pem)) {
+            LoadReport report = run(new LoadConfig(server.address(), LoadMode.RATE, 2, 100, Duration.ofMillis(1000),
+                    Duration.ZERO, 0, 100, List.of(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10),
+                    ClientTls.of(pem.cert(), false)));
+            TestSupport.stop(server);
+
+            assertTrue(report.exitCode() == ExitCodes.OK || report.exitCode() == ExitCodes.LOAD_RATE_NOT_KEPT, report.toText());
+            assertTrue(report.messages() > 0, report.toText());
+            assertEquals(report.totalBytesSent(), report.totalBytesReceived(), "every byte echoed\n" + report.toText());
+            assertEquals(0, report.errors(), report.toText());
+        }
+    }
+
     @Test
     void selfSignedServerWithTheDefaultTrustStoreCountsUntrustedErrors() throws Exception {
         try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").args("--tls").start()) {
