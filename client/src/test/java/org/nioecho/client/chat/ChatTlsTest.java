@@ -115,6 +115,22 @@ class ChatTlsTest {
         }
     }
 
+    /** A peer that accepts and never answers the ClientHello: the handshake ends at --connect-timeout, exit 7. */
+    @Test
+    void silentPeerTimesOutTheHandshakeAtTheConnectTimeout() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ClientProcess client = ClientProcess.start(dir, null, null, "chat", "--tls", "--insecure",
+                     "--connect-timeout", "500ms", "--port", Integer.toString(listener.getLocalPort()))) {
+            listener.setSoTimeout((int) EXIT_WAIT.toMillis());
+            try (java.net.Socket peer = listener.accept()) {
+                assertTrue(client.awaitExit(EXIT_WAIT), "client did not give up: " + client.describe());
+                assertEquals(ExitCodes.TIMED_OUT, client.exitCode(), client.describe());
+                assertOneClearLine(client.stderrLines(), "timed out in the TLS handshake with 127.0.0.1:"
+                        + listener.getLocalPort() + " (no answer within 500 ms)");
+            }
+        }
+    }
+
     @Test
     void trustOptionsWithoutTlsTogetherOrWithAMissingFileAreUsageErrors() {
         assertUsage("--ca needs --tls", "chat", "--ca", dir.resolve("ca.pem").toString());
