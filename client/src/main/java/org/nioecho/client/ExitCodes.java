@@ -29,6 +29,15 @@ public final class ExitCodes {
     /** load --udp: more datagrams lost than --max-loss allows (every one that came back verified). */
     public static final int LOAD_UDP_LOSS = 13;
 
+    /** TLS: the handshake failed (refused by the server, ended by it, or no TLS there). */
+    public static final int TLS_HANDSHAKE = 20;
+    /** TLS: the server's certificate is not trusted (not in the JDK's trust store, nor the --ca file). */
+    public static final int TLS_UNTRUSTED = 21;
+    /** TLS: the server's certificate does not name the host connected to. */
+    public static final int TLS_HOSTNAME = 22;
+    /** TLS: the server closed TCP without close_notify (truncation). */
+    public static final int TLS_TRUNCATED = 23;
+
     private ExitCodes() {
     }
 
@@ -41,6 +50,10 @@ public final class ExitCodes {
             case EOF -> PREMATURE_EOF;
             case TIMED_OUT -> TIMED_OUT;
             case UNREACHABLE -> UNREACHABLE;
+            case TLS_HANDSHAKE -> TLS_HANDSHAKE;
+            case TLS_UNTRUSTED -> TLS_UNTRUSTED;
+            case TLS_HOSTNAME -> TLS_HOSTNAME;
+            case TLS_TRUNCATED -> TLS_TRUNCATED;
             case OTHER -> FAILURE;
         };
     }

@@ -19,8 +19,10 @@ class CommandLineTest {
         int code = EchoClientCommand.commandLine().setOut(new PrintWriter(out)).execute("--help");
         assertEquals(0, code);
         for (String expected : new String[] {"chat", "load", "states", "scenario", "Exit codes",
-                "3   connection refused (ECONNREFUSED)", "6   broken pipe (EPIPE)", "8   host or network unreachable"}) {
-            assertTrue(out.toString().contains(expected), "missing '" + expected + "' in\n" + out);
+                "3 connection refused (ECONNREFUSED)", "6 broken pipe (EPIPE)", "8 host or network unreachable",
+                "21 --tls: the server's certificate is not trusted", "23 --tls: the server closed TCP without close_notify"}) {
+            // the code column is as wide as the widest code
+            assertTrue(out.toString().replaceAll(" +", " ").contains(expected), "missing '" + expected + "' in\n" + out);
         }
     }
 
@@ -59,6 +61,16 @@ class CommandLineTest {
             assertTrue(first.startsWith("Invalid value") || first.startsWith("Invalid configuration")
                     || first.startsWith("Unknown option"), String.join(" ", args) + ": " + err);
             assertTrue(err.toString().contains("Usage: echo-client"), err.toString());
+        }
+    }
+
+    @Test
+    void tlsDoesNotGoWithUdp() {
+        for (String[] args : new String[][] {{"--udp", "--tls"}, {"chat", "--udp", "--tls"}, {"load", "--udp", "--tls"}}) {
+            StringWriter err = new StringWriter();
+            int code = EchoClientCommand.commandLine().setErr(new PrintWriter(err)).execute(args);
+            assertEquals(2, code, String.join(" ", args) + ": " + err);
+            assertTrue(err.toString().lines().findFirst().orElse("").contains("it does not go with --udp"), err.toString());
         }
     }
 }

@@ -32,7 +32,11 @@ import java.util.concurrent.Callable;
             "5:connection reset (ECONNRESET)",
             "6:broken pipe (EPIPE): a write after the server reset the connection",
             "7:timed out (ETIMEDOUT, no echo within --timeout, or no connection within --connect-timeout; --udp: echoes missing after input EOF)",
-            "8:host or network unreachable (EHOSTUNREACH, ENETUNREACH)"})
+            "8:host or network unreachable (EHOSTUNREACH, ENETUNREACH)",
+            "20:--tls: the TLS handshake failed (refused by the server, or no TLS there)",
+            "21:--tls: the server's certificate is not trusted (use --ca PEM, or --insecure)",
+            "22:--tls: the server's certificate is for another host",
+            "23:--tls: the server closed TCP without close_notify (truncation)"})
 public final class ChatCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

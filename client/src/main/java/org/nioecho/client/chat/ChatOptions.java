@@ -41,16 +41,43 @@ public final class ChatOptions {
             description = "Keepalive: unanswered probes before the connection is dropped (TCP_KEEPCNT); implies --keepalive.")
     Integer keepaliveCount;
 
+    @Option(names = "--tls", description = "Speak TLS (1.3 or 1.2) to the server; its certificate is checked against "
+            + "the JDK's trust store, or --ca.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "TLS: trust the certificates in this PEM file "
+            + "(the server's own, or its CA) instead of the JDK's trust store.")
+    java.nio.file.Path ca;
+
+    @Option(names = "--insecure", description = "TLS: do not check the server's certificate; prints its SHA-256 "
+            + "fingerprint to compare with the server's start line.")
+    boolean insecure;
+
     /** Parses every value once, so bad input fails before connecting; throws IllegalArgumentException. */
     void validate() {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("Invalid value for option '--port': " + port + " (use 1..65535)");
+        }
+        if (udp && tls) {
+            throw new IllegalArgumentException("--tls speaks over TCP; it does not go with --udp (DTLS is not offered)");
         }
         option("--timeout", this::timeout);
         option("--connect-timeout", this::connectTimeout);
         keepaliveIdleSeconds();
         keepaliveIntervalSeconds();
         keepaliveCount();
+        tls();
+    }
+
+    /** The client TLS, or null without --tls; IllegalArgumentException for --ca/--insecure alone or together. */
+    org.nioecho.client.ClientTls tls() {
+        if (!tls) {
+            if (ca != null || insecure) {
+                throw new IllegalArgumentException((ca != null ? "--ca" : "--insecure") + " needs --tls");
+            }
+            return null;
+        }
+        return org.nioecho.client.ClientTls.of(ca, insecure);
     }
 
     private static void option(String name, java.util.function.Supplier<Duration> parse) {

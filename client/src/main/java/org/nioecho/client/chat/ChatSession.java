@@ -1,10 +1,12 @@
 package org.nioecho.client.chat;
 
 import jdk.net.ExtendedSocketOptions;
+import org.nioecho.client.ClientTls;
 import org.nioecho.client.ErrorCause;
 import org.nioecho.client.ExitCodes;
 import org.nioecho.server.Units;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +45,8 @@ final class ChatSession {
     private final Duration timeout;
     private final Duration connectTimeout;
     private final ChatOptions options;
+    /** Null without --tls. */
+    private final ClientTls tls;
     private final InputStream in;
     private final OutputStream out;
     private final PrintWriter err;
@@ -74,6 +78,7 @@ final class ChatSession {
         this.port = options.port();
         this.timeout = options.timeout();
         this.connectTimeout = options.connectTimeout();
+        this.tls = options.tls();
         this.in = Objects.requireNonNull(in, "in");
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");
@@ -88,9 +93,18 @@ final class ChatSession {
             if (failed != null) {
                 return report(failed);
             }
+            if (tls != null) {
+                SSLSocket secured = tls.layer(socket, host, port);
+                socket = secured;
+                failed = handshake(secured);
+                if (failed != null) {
+                    return report(failed);
+                }
+            }
             lastProgressNanos = System.nanoTime();
-            start("chat-input", () -> copyInput(socket));
-            start("chat-output", () -> copyEchoes(socket));
+            Socket connected = socket;
+            start("chat-input", () -> copyInput(connected));
+            start("chat-output", () -> copyEchoes(connected));
             return report(awaitResult());
         } finally {
             socket.close();
@@ -144,6 +158,53 @@ final class ChatSession {
                 default -> throw e;
             };
         }
+    }
+
+    /**
+     * Runs the TLS handshake, bounded by {@code --connect-timeout}; null on success, else the
+     * failure to report (refused, untrusted certificate, wrong host: one line each).
+     */
+    private Result handshake(SSLSocket socket) throws IOException {
+        String where = host + ":" + port;
+        try {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            socket.startHandshake();
+            socket.setSoTimeout(0);
+        } catch (SocketTimeoutException e) {
+            return new Result(ExitCodes.TIMED_OUT, "timed out in the TLS handshake with " + where + " (no answer within "
+                    + Units.format(connectTimeout) + ")");
+        } catch (IOException e) {
+            ErrorCause cause = ErrorCause.ofHandshake(e);
+            String line = switch (cause) {
+                case TLS_UNTRUSTED -> "TLS: the certificate of " + where + " is not trusted (" + detail(e)
+                        + "); trust it with --ca PEM, or skip the check with --insecure";
+                case TLS_HOSTNAME -> "TLS: the certificate of " + where + " is not for host '" + host + "' ("
+                        + detail(e) + ")";
+                case TLS_HANDSHAKE, TLS_TRUNCATED -> "TLS handshake with " + where + " failed: " + detail(e);
+                case RESET -> "TLS handshake with " + where + " failed: connection reset by the server (ECONNRESET)";
+                default -> null;
+            };
+            if (line == null) {
+                throw e;
+            }
+            return new Result(cause == ErrorCause.TLS_TRUNCATED ? ExitCodes.TLS_HANDSHAKE
+                    : cause == ErrorCause.RESET ? ExitCodes.TLS_HANDSHAKE : ExitCodes.of(cause), line);
+        }
+        if (tls.insecure()) {
+            err.println("echo-client: " + ClientTls.insecureWarning(socket.getSession()));
+            err.flush();
+        }
+        return null;
+    }
+
+    /** The innermost message of a TLS failure, on one line. */
+    private static String detail(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? e.getMessage() : root.getMessage();
+        return String.valueOf(message).replace('\n', ' ');
     }
 
     /** Input to socket; on input EOF, half-close. */
@@ -248,7 +309,9 @@ final class ChatSession {
             case TIMED_OUT -> "connection timed out (ETIMEDOUT): the server stopped answering, " + counts;
             case UNREACHABLE -> "server unreachable (" + ErrorCause.errnoOf(e) + ") on " + call + ", " + counts;
             case REFUSED -> "connection refused (ECONNREFUSED) on " + call + ", " + counts;
-            case EOF, OTHER -> null;
+            case TLS_TRUNCATED -> "TLS: the server closed the connection without close_notify (truncated) on "
+                    + call + ", " + counts;
+            case EOF, OTHER, TLS_HANDSHAKE, TLS_UNTRUSTED, TLS_HOSTNAME -> null;
         };
         if (line == null) {
             result.completeExceptionally(e);

@@ -1,5 +1,6 @@
 package org.nioecho.client.load;
 
+import org.nioecho.client.ClientTls;
 import org.nioecho.client.EchoClientCommand;
 import org.nioecho.client.ExitCodes;
 import org.nioecho.server.Units;
@@ -44,7 +45,7 @@ import java.util.function.Supplier;
             "1:unexpected failure (a stack trace is printed)",
             "2:bad usage: an invalid option or value",
             "10:echo mismatch: corrupt, missing or extra bytes",
-            "11:connection errors (refused, reset, broken pipe, EOF, timed out, ...), echoes verified",
+            "11:connection errors (refused, reset, broken pipe, EOF, timed out, TLS failures, ...), echoes verified",
             "12:rate: the generator could not keep the requested rate (unsent, or sent over 1 s late)",
             "13:--udp: more datagrams lost than --max-loss allows (all that came back verified)"})
 public final class LoadCommand implements Callable<Integer> {
@@ -104,6 +105,15 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--max-loss", paramLabel = "PERCENT",
             description = "--udp: the share of datagrams that may be lost, in %% (default: ${DEFAULT-VALUE}).")
     private double maxLoss = 1;
+    @Option(names = "--tls", description = "Speak TLS (1.3 or 1.2), one SSLEngine per connection on the selector threads; "
+            + "the server's certificate is checked against the JDK's trust store, or --ca.")
+    private boolean tls;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "TLS: trust the certificates in this PEM file.")
+    private Path ca;
+
+    @Option(names = "--insecure", description = "TLS: do not check the server's certificate (a warning on stderr).")
+    private boolean insecure;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE ('-' for stdout).")
     private String json;
@@ -182,6 +192,20 @@ public final class LoadCommand implements Callable<Integer> {
             }
         }
         long sizeBytes = option("--size", () -> Units.parseBytes(size));
+        ClientTls clientTls = null;
+        if (udp && tls) {
+            throw usage("--tls speaks over TCP; it does not go with --udp (DTLS is not offered)");
+        }
+        if (!tls && (ca != null || insecure)) {
+            throw usage((ca != null ? "--ca" : "--insecure") + " needs --tls");
+        }
+        if (tls) {
+            clientTls = option(ca != null ? "--ca" : "--insecure", () -> ClientTls.of(ca, insecure));
+            if (insecure) {
+                spec.commandLine().getErr().println("echo-client load: warning: --insecure: the server's certificate "
+                        + "is NOT verified");
+            }
+        }
         long windowBytes = option("--window", () -> Units.parseBytes(window));
         try {
             return new LoadConfig(server, loadMode, connections, (int) Math.min(Integer.MAX_VALUE, sizeBytes),
@@ -189,7 +213,7 @@ public final class LoadCommand implements Callable<Integer> {
                     option("--warmup", () -> Units.parseDuration(warmup)),
                     (int) Math.min(Integer.MAX_VALUE, windowBytes), rate, sources, threads,
                     positive("--connect-timeout", option("--connect-timeout", () -> Units.parseDuration(connectTimeout))),
-                    option("--drain-timeout", () -> Units.parseDuration(drainTimeout)));
+                    option("--drain-timeout", () -> Units.parseDuration(drainTimeout)), clientTls);
         } catch (IllegalArgumentException e) {
             throw usage("Invalid configuration: " + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package org.nioecho.client.load;
 
+import org.nioecho.client.ClientTls;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -12,12 +14,21 @@ import java.util.Objects;
  * @param windowBytes   stream mode: bytes outstanding per connection
  * @param ratePerSecond rate mode: messages per second per connection
  * @param sourceAddresses local addresses to bind, round robin; empty = let the kernel choose
+ * @param tls           the client TLS of {@code --tls}, or null for plain TCP
  */
 public record LoadConfig(InetSocketAddress server, LoadMode mode, int connections, int sizeBytes, Duration duration,
                          Duration warmup, int windowBytes, double ratePerSecond, List<InetAddress> sourceAddresses,
-                         int threads, Duration connectTimeout, Duration drainTimeout) {
+                         int threads, Duration connectTimeout, Duration drainTimeout, ClientTls tls) {
     /** The largest message: it must fit the verification pattern. */
     public static final int MAX_SIZE_BYTES = DataPattern.LENGTH;
+
+    /** A plain-TCP run. */
+    public LoadConfig(InetSocketAddress server, LoadMode mode, int connections, int sizeBytes, Duration duration,
+                      Duration warmup, int windowBytes, double ratePerSecond, List<InetAddress> sourceAddresses,
+                      int threads, Duration connectTimeout, Duration drainTimeout) {
+        this(server, mode, connections, sizeBytes, duration, warmup, windowBytes, ratePerSecond, sourceAddresses,
+                threads, connectTimeout, drainTimeout, null);
+    }
 
     public LoadConfig {
         Objects.requireNonNull(server, "server");

@@ -21,7 +21,8 @@ import java.util.Objects;
  * Used only by its worker's thread.
  */
 final class LoadConnection {
-    private enum State { IDLE, CONNECTING, OPEN, DONE }
+    /** HANDSHAKING: TCP connected, TLS handshake running (--tls only). */
+    private enum State { IDLE, CONNECTING, HANDSHAKING, OPEN, DONE }
 
     private static final long FIRST_RETRY_DELAY_NANOS = 1_000_000L;
     private static final long MAX_RETRY_DELAY_NANOS = 100_000_000L;
@@ -38,6 +39,9 @@ final class LoadConnection {
     private State state = State.IDLE;
     private SocketChannel channel;
     private SelectionKey key;
+    /** The connection's TLS, null without --tls or before the TCP connect completed. */
+    private TlsChannel tls;
+    private long tcpConnectedNanos;
     private long seed;
     private long sentBytes;
     private long receivedBytes;
@@ -68,8 +72,9 @@ final class LoadConnection {
         this.periodNanos = mode == LoadMode.RATE ? 1e9 / config.ratePerSecond() : 0;
     }
 
+    /** Connecting or, with TLS, handshaking: both are bounded by the connect timeout. */
     boolean isConnecting() {
-        return state == State.CONNECTING;
+        return state == State.CONNECTING || state == State.HANDSHAKING;
     }
 
     boolean isOpen() {
@@ -124,14 +129,21 @@ final class LoadConnection {
                 }
                 return;
             }
+            if (state == State.HANDSHAKING) {
+                stepHandshake(now);
+                return;
+            }
             if ((ops & SelectionKey.OP_WRITE) != 0) {
                 pump(now);
             }
             if (state == State.OPEN && (ops & SelectionKey.OP_READ) != 0) {
                 read(now);
+                while (tls != null && state == State.OPEN && tls.hasBufferedInput()) {
+                    read(now); // records left behind a full read buffer: the socket will not signal them again
+                }
             }
         } catch (IOException e) {
-            fail(ErrorCause.of(e));
+            fail(state == State.HANDSHAKING ? ErrorCause.ofHandshake(e) : ErrorCause.of(e));
         }
     }
 
@@ -164,7 +176,7 @@ final class LoadConnection {
         if (rateStarted) {
             countScheduled(worker.stopAtNanos() - 1);
         }
-        if (state == State.CONNECTING) {
+        if (isConnecting()) {
             closeChannel();
             worker.connectEnded();
             done();
@@ -190,7 +202,7 @@ final class LoadConnection {
             closeChannel();
             worker.closedOpen();
             done();
-        } else if (state == State.CONNECTING) {
+        } else if (isConnecting()) {
             closeChannel();
             worker.connectEnded();
             done();
@@ -221,9 +233,31 @@ final class LoadConnection {
     }
 
     private void onConnected(long now) throws IOException {
+        if (worker.tls() == null) {
+            onOpen(now, now - connectStartNanos);
+            return;
+        }
+        tcpConnectedNanos = now;
+        tls = new TlsChannel(worker.tls().fullHandshakeEngine(worker.server().getHostString(), worker.server().getPort()), channel);
+        state = State.HANDSHAKING;
+        key.interestOps(SelectionKey.OP_READ);
+        stepHandshake(now);
+    }
+
+    /** Steps the TLS handshake; once done, the connection is open (its connect time is the TCP part). */
+    private void stepHandshake(long now) throws IOException {
+        if (tls.handshake()) {
+            worker.handshaked(System.nanoTime() - tcpConnectedNanos);
+            onOpen(now, tcpConnectedNanos - connectStartNanos);
+        } else {
+            key.interestOps(tls.wantsWrite() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+    }
+
+    private void onOpen(long now, long connectNanos) throws IOException {
         state = State.OPEN;
         retryDelayNanos = 0;
-        worker.connected(now - connectStartNanos);
+        worker.connected(connectNanos);
         key.interestOps(SelectionKey.OP_READ);
         if (stopped) {
             finishIfDrained();
@@ -235,7 +269,7 @@ final class LoadConnection {
     private void read(long now) throws IOException {
         ByteBuffer buffer = worker.readBuffer();
         buffer.clear();
-        int n = channel.read(buffer);
+        int n = tls == null ? channel.read(buffer) : tls.read(buffer);
         if (n < 0) {
             onEof();
             return;
@@ -296,7 +330,8 @@ final class LoadConnection {
             // rate: the send time is the moment the write is issued (lateness is the generator's
             // own delay; the write itself runs the loopback stack and belongs to the latency)
             long issuedNanos = mode == LoadMode.RATE ? System.nanoTime() : now;
-            int wrote = channel.write(DataPattern.select(view, sentBytes, seed, want));
+            ByteBuffer next = DataPattern.select(view, sentBytes, seed, want);
+            int wrote = tls == null ? channel.write(next) : tls.write(next);
             if (wrote > 0) {
                 noteStarts(sentBytes, sentBytes + wrote, issuedNanos);
                 sentBytes += wrote;
@@ -307,7 +342,7 @@ final class LoadConnection {
                 return;
             }
         }
-        writeInterest(false);
+        writeInterest(tls != null && tls.wantsWrite());
     }
 
     private long sendLimit(long now) {
@@ -387,7 +422,7 @@ final class LoadConnection {
         if (rateStarted) {
             countScheduled(Math.min(now, worker.stopAtNanos() - 1));
         }
-        if (state == State.CONNECTING) {
+        if (isConnecting()) {
             worker.connectEnded();
         } else if (state == State.OPEN) {
             worker.closedOpen();
@@ -409,6 +444,12 @@ final class LoadConnection {
     }
 
     private void closeChannel() {
+        if (tls != null) {
+            if (state == State.OPEN) {
+                tls.closeOutbound(); // close_notify before the FIN, so the server sees eof, not truncation
+            }
+            tls = null;
+        }
         if (state != State.DONE && state != State.IDLE) {
             state = State.IDLE;
         }

@@ -199,6 +199,16 @@ public final class LoadReport {
         connectMillis.put("max", decimal(connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6));
         json.put("connects", totals.connects);
         json.put("connectsPerSecond", decimal(connectSeconds > 0 ? totals.connects / connectSeconds : 0));
+        if (config.tls() != null) {
+            Histogram handshake = totals.handshakeNanos;
+            json.put("tls", true);
+            ObjectNode handshakeMillis = json.putObject("handshakeMillis");
+            handshakeMillis.put("p50", decimal(millis(handshake, 50)));
+            handshakeMillis.put("p99", decimal(millis(handshake, 99)));
+            handshakeMillis.put("max", decimal(handshake.getTotalCount() == 0 ? 0 : handshake.getMaxValue() / 1e6));
+            json.put("handshakes", totals.handshakes);
+            json.put("handshakesPerSecond", decimal(handshakesPerSecond()));
+        }
         ObjectNode errors = json.putObject("errors");
         for (ErrorCause cause : ErrorCause.values()) {
             errors.put(cause.jsonName(), totals.errors[cause.ordinal()]);
@@ -228,6 +238,7 @@ public final class LoadReport {
                         + "  latency us  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n"
                         + "%s"
                         + "  connect ms  p50 %.3f  p99 %.3f  max %.3f  (%,d connects, %,.0f/s)%n"
+                        + "%s"
                         + "  client cpu  %.2f s in the selector threads (%.2f us per message)%n"
                         + "  errors      %s%n"
                         + "  verified    corrupt %d, missing %d, extra %d bytes -> %s%n",
@@ -240,6 +251,7 @@ public final class LoadReport {
                 rateLines(),
                 millis(connect, 50), millis(connect, 99), connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1e6,
                 totals.connects, connectSeconds > 0 ? totals.connects / connectSeconds : 0,
+                handshakeLine(),
                 workerCpuSeconds(), totals.messages == 0 ? 0 : totals.workerCpuNanos / 1e3 / totals.messages,
                 errors, totals.corruptBytes, totals.missingBytes, totals.extraBytes,
                 switch (exitCode()) {
@@ -248,6 +260,28 @@ public final class LoadReport {
                     case ExitCodes.LOAD_RATE_NOT_KEPT -> "RATE NOT KEPT (exit 12)";
                     default -> "CONNECTION ERRORS (exit 11)";
                 });
+    }
+
+    /** TLS: handshakes (from TCP established to the handshake's end) and their rate; empty without --tls. */
+    private String handshakeLine() {
+        if (config.tls() == null) {
+            return "";
+        }
+        Histogram handshake = totals.handshakeNanos;
+        return String.format(Locale.ROOT, "  tls hs ms   p50 %.3f  p99 %.3f  max %.3f  (%,d handshakes, %,.0f/s)%n",
+                millis(handshake, 50), millis(handshake, 99),
+                handshake.getTotalCount() == 0 ? 0 : handshake.getMaxValue() / 1e6, totals.handshakes,
+                handshakesPerSecond());
+    }
+
+    /** TLS handshakes completed per second: of the measured time in churn mode, of the connect phase otherwise. */
+    public double handshakesPerSecond() {
+        return connectSeconds > 0 ? totals.handshakes / connectSeconds : 0;
+    }
+
+    /** TLS handshakes completed (in the measured time, in churn mode). */
+    public long handshakes() {
+        return totals.handshakes;
     }
 
     /** Rate mode: lateness, scheduled vs sent, and one line if the rate was not kept. */

@@ -72,6 +72,9 @@ final class LoadWorker implements Runnable {
     // statistics of the measured period (reset when the warm-up ends), owner thread only
     private final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
     private final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    /** TLS: from the TCP connection's establishment to the handshake's end. */
+    private final Histogram handshakeNanos = new Histogram(1, HIGHEST_NANOS, 3);
+    private long handshakes;
     /** Rate mode, whole run: actual minus intended send time of every message sent. */
     private final Histogram latenessNanos = new Histogram(1, HIGHEST_NANOS, 3);
     private long scheduledMessages;
@@ -263,6 +266,8 @@ final class LoadWorker implements Runnable {
         if (config.mode() == LoadMode.CHURN) {
             connectNanos.reset();
             connects = 0;
+            handshakeNanos.reset();
+            handshakes = 0;
         }
     }
 
@@ -338,6 +343,16 @@ final class LoadWorker implements Runnable {
 
     InetSocketAddress server() {
         return config.server();
+    }
+
+    /** The client TLS, null without --tls. */
+    org.nioecho.client.ClientTls tls() {
+        return config.tls();
+    }
+
+    void handshaked(long nanos) {
+        handshakes++;
+        handshakeNanos.recordValue(Math.max(1, Math.min(nanos, HIGHEST_NANOS)));
     }
 
     ByteBuffer pattern() {
@@ -471,6 +486,8 @@ final class LoadWorker implements Runnable {
     void addTo(LoadTotals totals) {
         totals.latencyNanos.add(latencyNanos);
         totals.connectNanos.add(connectNanos);
+        totals.handshakeNanos.add(handshakeNanos);
+        totals.handshakes += handshakes;
         totals.latenessNanos.add(latenessNanos);
         totals.scheduledMessages += scheduledMessages;
         totals.sentMessages += sentMessages;
@@ -493,6 +510,8 @@ final class LoadWorker implements Runnable {
     static final class LoadTotals {
         final Histogram latencyNanos = new Histogram(1, HIGHEST_NANOS, 3);
         final Histogram connectNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        final Histogram handshakeNanos = new Histogram(1, HIGHEST_NANOS, 3);
+        long handshakes;
         final Histogram latenessNanos = new Histogram(1, HIGHEST_NANOS, 3);
         long scheduledMessages;
         long sentMessages;

@@ -16,6 +16,9 @@ final class Errno {
         if (failure instanceof SocketTimeoutException) {
             return "SO_TIMEOUT expired";
         }
+        if (failure instanceof javax.net.ssl.SSLException tls) {
+            return "TLS: " + org.nioecho.client.ErrorCause.of(tls).jsonName(); // no errno: TLS's own verdict
+        }
         return ofMessage(failure.getMessage());
     }
 

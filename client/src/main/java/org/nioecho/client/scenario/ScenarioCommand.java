@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
         description = {"Reproduce the cases of the notes live: start real server processes, drive real sockets, "
                 + "read TCP states from the kernel, print a timeline and a verdict per scenario.",
                 "Scenarios: startup, normal-close, simultaneous-close, many-close, signals, rst-before-accept, "
-                        + "server-killed, server-shutdown, host-crash, client-host-crash, host-reboot.",
+                        + "server-killed, server-shutdown, host-crash, client-host-crash, host-reboot, tls-truncation.",
                 "Evidence: as root with tracefs, the kernel's own tracepoints (every transition, RST, error and "
                         + "retransmission); otherwise /proc/net/tcp is polled and fast states may be missed.",
                 "host-crash, client-host-crash and host-reboot need root and 'ip' (network namespaces); without them they are "

@@ -21,7 +21,7 @@ final class ScenarioRunner {
     static final List<Scenario> SCENARIOS = List.of(new StartupScenario(), new NormalCloseScenario(),
             new SimultaneousCloseScenario(), new ManyCloseScenario(), new SignalsScenario(), new RstBeforeAcceptScenario(),
             new ServerKilledScenario(), new ServerShutdownScenario(), new HostCrashScenario(), new ClientHostCrashScenario(),
-            new HostRebootScenario());
+            new HostRebootScenario(), new TlsTruncationScenario());
 
     private final ScenarioContext context;
     private final PrintStream err;

@@ -1,5 +1,8 @@
 package org.nioecho.client.scenario;
 
+import org.nioecho.client.ClientTls;
+
+import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +18,55 @@ final class TracedSocket implements AutoCloseable {
     static final int READ_TIMEOUT_MS = 10_000;
 
     private final Socket socket;
+    /** The TCP socket: {@code socket} itself, or the one under TLS. */
+    private final Socket tcp;
     private final Timeline timeline;
     private final String actor;
 
-    private TracedSocket(Socket socket, Timeline timeline, String actor) {
+    private TracedSocket(Socket socket, Socket tcp, Timeline timeline, String actor) {
         this.socket = Objects.requireNonNull(socket, "socket");
+        this.tcp = Objects.requireNonNull(tcp, "tcp");
         this.timeline = Objects.requireNonNull(timeline, "timeline");
         this.actor = Objects.requireNonNull(actor, "actor");
+    }
+
+    private TracedSocket(Socket socket, Timeline timeline, String actor) {
+        this(socket, socket, timeline, actor);
+    }
+
+    /**
+     * TLS over this connection, the handshake run and logged; the TCP socket stays reachable
+     * ({@link #dropTcp}), so the TLS layer does not close it. Throws what the handshake threw.
+     */
+    TracedSocket tls(ClientTls clientTls, String host) throws IOException {
+        SSLSocket secured = (SSLSocket) clientTls.layer(socket, host, socket.getPort(), false);
+        secured.setSoTimeout(READ_TIMEOUT_MS);
+        try {
+            secured.startHandshake();
+        } catch (IOException e) {
+            timeline.log(actor, "TLS handshake", Call.threw(e).describe(""));
+            throw e;
+        }
+        timeline.log(actor, "TLS handshake", "ok, " + secured.getSession().getProtocol() + " "
+                + secured.getSession().getCipherSuite());
+        return new TracedSocket(secured, socket, timeline, actor);
+    }
+
+    /** TLS: close the TCP socket under TLS, no close_notify: FIN (or RST if unread input is left). */
+    Call dropTcp() {
+        return logged("close the TCP socket, no close_notify", () -> {
+            tcp.close();
+            return 0;
+        });
+    }
+
+    /** TLS: close_notify, then FIN (the TCP socket's shutdownOutput). */
+    Call closeNotifyAndFin() {
+        return logged("close_notify, then shutdownOutput (FIN)", () -> {
+            socket.shutdownOutput(); // a layered SSLSocket that does not own the TCP socket: close_notify only
+            tcp.shutdownOutput();
+            return 0;
+        });
     }
 
     /** Connects to {@code server}; {@code receiveBufferBytes} > 0 sets SO_RCVBUF first. */
@@ -167,6 +212,7 @@ final class TracedSocket implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+        tcp.close();
     }
 
     /** Bytes read and how the reading ended. */

@@ -72,7 +72,8 @@ class LoadReportJsonTest {
         assertEquals(List.of("p50", "p90", "p99", "p999", "max"), names(json.get("latencyMicros")));
         assertEquals(List.of("p50", "p99", "max"), names(json.get("connectMillis")));
         assertEquals(Arrays.stream(ErrorCause.values()).map(ErrorCause::jsonName).toList(), names(json.get("errors")));
-        assertEquals(List.of("refused", "reset", "broken.pipe", "eof", "timed.out", "unreachable", "other"),
+        assertEquals(List.of("refused", "reset", "broken.pipe", "eof", "timed.out", "unreachable", "tls.handshake",
+                        "tls.untrusted", "tls.hostname", "tls.truncated", "other"),
                 names(json.get("errors")), "the names the README documents");
     }
 
