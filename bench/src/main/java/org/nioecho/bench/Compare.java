@@ -156,8 +156,12 @@ public final class Compare implements Callable<Integer> {
             description = "Connections streaming 16 KiB writes (default: ${DEFAULT-VALUE}).")
     private int tlsStreamConnections = 4;
 
-    @Option(names = "--tls-duration", paramLabel = "DURATION", description = "Measured time per TLS run, after --warmup (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tls-duration", paramLabel = "DURATION", description = "Measured time per TLS run (default: ${DEFAULT-VALUE}).")
     private String tlsDuration = "4s";
+
+    @Option(names = "--tls-warmup", paramLabel = "DURATION",
+            description = "Warm-up per TLS run, not measured; longer than --warmup as both JITs warm on handshakes (default: ${DEFAULT-VALUE}).")
+    private String tlsWarmup = "3s";
 
     @Option(names = "--plan", description = "Print the plan and its expected time, run nothing.")
     private boolean planOnly;
@@ -175,9 +179,10 @@ public final class Compare implements Callable<Integer> {
         Duration durationValue = duration("--duration", duration, Duration.ofMillis(500));
         Duration warmupValue = duration("--warmup", warmup, Duration.ZERO);
         Duration tlsMeasured = duration("--tls-duration", tlsDuration, Duration.ofMillis(500));
+        Duration tlsWarmupValue = duration("--tls-warmup", tlsWarmup, Duration.ZERO);
         checkTlsOptions();
         if (tlsOnly) {
-            return tlsOnly(warmupValue, tlsMeasured, stdout, err);
+            return tlsOnly(tlsWarmupValue, tlsMeasured, stdout, err);
         }
         List<Cell> cells = cells();
         if (repeat < 1 || repeat > 20) {
@@ -288,7 +293,7 @@ public final class Compare implements Callable<Integer> {
             }
             if (tls) {
                 runner.close();
-                tlsResults = runTls(serverCopy, benchCopy, work, jvmOptions, warmupValue, tlsMeasured, err);
+                tlsResults = runTls(serverCopy, benchCopy, work, jvmOptions, tlsWarmupValue, tlsMeasured, err);
             }
         } finally {
             runner.close();
@@ -310,7 +315,7 @@ public final class Compare implements Callable<Integer> {
         CurveReport curveReport = curvePlan == null ? null
                 : new CurveReport(curveCell, closedLoop, curvePoints, warmupValue, curveMeasured);
         String markdown = report.markdown() + (curveReport == null ? "" : curveReport.markdown())
-                + (tls ? TlsCompare.markdown(tlsResults, tlsSpecs, warmupValue, tlsMeasured, repeat) : "");
+                + (tls ? TlsCompare.markdown(tlsResults, tlsSpecs, tlsWarmupValue, tlsMeasured, repeat) : "");
         String base = "compare-" + machine.stamp();
         Files.writeString(outDir.resolve(base + ".md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve(base + ".csv"), report.summaryCsv(), StandardCharsets.UTF_8);
