@@ -161,7 +161,7 @@ public final class Compare implements Callable<Integer> {
 
     @Option(names = "--tls-warmup", paramLabel = "DURATION",
             description = "Warm-up per TLS run, not measured; longer than --warmup as both JITs warm on handshakes (default: ${DEFAULT-VALUE}).")
-    private String tlsWarmup = "3s";
+    private String tlsWarmup = "6s";
 
     @Option(names = "--plan", description = "Print the plan and its expected time, run nothing.")
     private boolean planOnly;
@@ -231,6 +231,10 @@ public final class Compare implements Callable<Integer> {
             err.println("compare: then the latency curve, " + curvePlan.steps().size() + " open-loop runs (" + runnable.size()
                     + " servers x " + CurvePlan.PERCENTS.size() + " steps) on " + curveCell.label() + ", about "
                     + Plan.format(curvePlan.estimate()) + " more");
+        }
+        if (tls) {
+            err.println("compare: then TLS, " + 2 * repeat * tlsServers.stream().distinct().count() + " runs on "
+                    + String.join(", ", tlsServers.stream().distinct().toList()));
         }
         for (ServerSpec skipped : specs) {
             if (!skipped.runnable()) {
@@ -354,8 +358,13 @@ public final class Compare implements Callable<Integer> {
                         + String.join(", ", TlsContenders.NAMES) + ")");
             }
         }
-        if (tlsHandshakeConnections < 1 || tlsHandshakeConnections > 256 || tlsStreamConnections < 1 || tlsStreamConnections > 64) {
-            throw new ParameterException(spec.commandLine(), "--tls-handshake-connections takes 1..256, --tls-stream-connections 1..64");
+        if (tlsHandshakeConnections < 1 || tlsHandshakeConnections > 256) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-handshake-connections': "
+                    + tlsHandshakeConnections + " (use 1..256)");
+        }
+        if (tlsStreamConnections < 1 || tlsStreamConnections > 64) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-stream-connections': "
+                    + tlsStreamConnections + " (use 1..64)");
         }
         if (repeat < 1 || repeat > 20) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--repeat': " + repeat + " (use 1..20)");
