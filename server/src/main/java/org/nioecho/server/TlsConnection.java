@@ -56,6 +56,7 @@ final class TlsConnection implements PeerConnection {
     private boolean handshaking = true;
     private boolean sawInput;
     private boolean taskRunning;
+    private boolean continuing; // an advance is queued on the reactor (fairness)
     private boolean readPaused;
     private boolean budgetPaused;
     private int budgetNeedBytes;
@@ -169,7 +170,8 @@ final class TlsConnection implements PeerConnection {
         if (closed) {
             return;
         }
-        if (step == STEPS_PER_EVENT) {
+        if (step == STEPS_PER_EVENT && !continuing) {
+            continuing = true;
             reactor.execute(this::continueLater); // fairness: the rest after the other connections' turn
         }
         if (netOut != null && !flush()) {
@@ -395,7 +397,9 @@ final class TlsConnection implements PeerConnection {
             startLinger();
             return !closed;
         }
-        if (peerClosed && (netIn.position() == 0 || taskRunning || handshaking)) {
+        // After the peer's FIN: close once the records that arrived are echoed. A partial record
+        // left in netIn (the engine can do nothing more with it) must not keep the connection.
+        if (peerClosed && !taskRunning && !continuing && !readPaused && !budgetPaused) {
             if (handshaking) {
                 if (sawInput) {
                     handshakeFailed(TlsHandshakeFailure.OTHER, "the peer closed the connection during the handshake");
@@ -446,6 +450,7 @@ final class TlsConnection implements PeerConnection {
     }
 
     private void continueLater() {
+        continuing = false;
         if (!closed && !taskRunning) {
             advance();
         }

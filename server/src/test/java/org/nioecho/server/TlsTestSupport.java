@@ -49,7 +49,17 @@ final class TlsTestSupport {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, TlsTestSupport::ownThread);
+    }
+
+    /**
+     * A thread of its own per task: the common pool may have one thread on a 2-core machine
+     * (JDK 25 uses it even then), and a blocked writer would starve the reader of the echo.
+     */
+    private static void ownThread(Runnable task) {
+        Thread thread = new Thread(task, "tls-test-peer-io");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Writes {@code bytes} to {@code out} on another thread (so that the echo can be read meanwhile). */
@@ -61,7 +71,7 @@ final class TlsTestSupport {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, TlsTestSupport::ownThread);
     }
 
     static boolean exited(Process process) throws InterruptedException {
