@@ -341,7 +341,7 @@ public final class Compare implements Callable<Integer> {
         stdout.print(markdown);
         stdout.flush();
         err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + ".{md,csv,json,svg} (and -runs.csv"
-                + (curveReport == null ? "" : ", -curve.{csv,json,svg}") + ")");
+                + (curveReport == null ? "" : ", -curve.{csv,json,svg}") + (tls ? ", -tls.csv" : "") + ")");
         err.flush();
         long problems = report.problems() + (curveReport == null ? 0 : curveReport.problems()) + TlsCompare.problems(tlsResults);
         return problems == 0 ? 0 : 1;
