@@ -137,6 +137,32 @@ public final class Compare implements Callable<Integer> {
             + " so that they do not compete for a core (needs taskset and 2 or more CPUs).")
     private boolean pin;
 
+    @Option(names = "--tls", description = "Also run the TLS cells (after the rest): handshakes/s and 16 KiB streaming over TLS 1.3"
+            + " on --tls-servers, all serving one certificate made for the run.")
+    private boolean tls;
+
+    @Option(names = "--tls-only", description = "Run only the TLS cells (implies --tls).")
+    private boolean tlsOnly;
+
+    @Option(names = "--tls-servers", paramLabel = "LIST", split = ",",
+            description = "TLS servers, of: reactor-tls, netty-epoll-tls-jdk, netty-epoll-tls-openssl (default: all three).")
+    private List<String> tlsServers = new ArrayList<>(TlsContenders.NAMES);
+
+    @Option(names = "--tls-handshake-connections", paramLabel = "N",
+            description = "Client threads doing handshakes concurrently (default: ${DEFAULT-VALUE}).")
+    private int tlsHandshakeConnections = 8;
+
+    @Option(names = "--tls-stream-connections", paramLabel = "N",
+            description = "Connections streaming 16 KiB writes (default: ${DEFAULT-VALUE}).")
+    private int tlsStreamConnections = 4;
+
+    @Option(names = "--tls-duration", paramLabel = "DURATION", description = "Measured time per TLS run (default: ${DEFAULT-VALUE}).")
+    private String tlsDuration = "4s";
+
+    @Option(names = "--tls-warmup", paramLabel = "DURATION",
+            description = "Warm-up per TLS run, not measured; longer than --warmup as both JITs warm on handshakes (default: ${DEFAULT-VALUE}).")
+    private String tlsWarmup = "6s";
+
     @Option(names = "--plan", description = "Print the plan and its expected time, run nothing.")
     private boolean planOnly;
 
@@ -152,6 +178,12 @@ public final class Compare implements Callable<Integer> {
         applyQuickDefaults();
         Duration durationValue = duration("--duration", duration, Duration.ofMillis(500));
         Duration warmupValue = duration("--warmup", warmup, Duration.ZERO);
+        Duration tlsMeasured = duration("--tls-duration", tlsDuration, Duration.ofMillis(500));
+        Duration tlsWarmupValue = duration("--tls-warmup", tlsWarmup, Duration.ZERO);
+        checkTlsOptions();
+        if (tlsOnly) {
+            return tlsOnly(tlsWarmupValue, tlsMeasured, stdout, err);
+        }
         List<Cell> cells = cells();
         if (repeat < 1 || repeat > 20) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--repeat': " + repeat + " (use 1..20)");
@@ -200,6 +232,10 @@ public final class Compare implements Callable<Integer> {
                     + " servers x " + CurvePlan.PERCENTS.size() + " steps) on " + curveCell.label() + ", about "
                     + Plan.format(curvePlan.estimate()) + " more");
         }
+        if (tls) {
+            err.println("compare: then TLS, " + 2 * repeat * tlsServers.stream().distinct().count() + " runs on "
+                    + String.join(", ", tlsServers.stream().distinct().toList()));
+        }
         for (ServerSpec skipped : specs) {
             if (!skipped.runnable()) {
                 err.println("compare: skipping " + skipped.name() + ": " + skipped.skipReason());
@@ -242,6 +278,7 @@ public final class Compare implements Callable<Integer> {
         List<CurvePoint> curvePoints = new ArrayList<>();
         Map<String, Double> closedLoop = new LinkedHashMap<>();
         long started = System.nanoTime();
+        List<TlsMeasurement> tlsResults = List.of();
         try {
             Duration remaining = plan.estimate();
             int index = 0;
@@ -257,6 +294,10 @@ public final class Compare implements Callable<Integer> {
             }
             if (curvePlan != null) {
                 runCurve(curvePlan, runner, measurements, closedLoop, curvePoints, curveMeasured, err);
+            }
+            if (tls) {
+                runner.close();
+                tlsResults = runTls(serverCopy, benchCopy, work, jvmOptions, tlsWarmupValue, tlsMeasured, err);
             }
         } finally {
             runner.close();
@@ -277,7 +318,8 @@ public final class Compare implements Callable<Integer> {
                 client.toString(), specs, notes), measurements, elapsed, MachineInfo.readLoadAverage());
         CurveReport curveReport = curvePlan == null ? null
                 : new CurveReport(curveCell, closedLoop, curvePoints, warmupValue, curveMeasured);
-        String markdown = report.markdown() + (curveReport == null ? "" : curveReport.markdown());
+        String markdown = report.markdown() + (curveReport == null ? "" : curveReport.markdown())
+                + (tls ? TlsCompare.markdown(tlsResults, tlsSpecs, tlsWarmupValue, tlsMeasured, repeat) : "");
         String base = "compare-" + machine.stamp();
         Files.writeString(outDir.resolve(base + ".md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve(base + ".csv"), report.summaryCsv(), StandardCharsets.UTF_8);
@@ -286,6 +328,9 @@ public final class Compare implements Callable<Integer> {
         Files.writeString(outDir.resolve(base + ".svg"), SvgChart.svg(report.summaries(),
                 "nioecho comparison " + machine.date() + " (" + machine.cores() + " cores, JDK " + Runtime.version().feature() + ")"),
                 StandardCharsets.UTF_8);
+        if (tls) {
+            Files.writeString(outDir.resolve(base + "-tls.csv"), TlsCompare.csv(tlsResults), StandardCharsets.UTF_8);
+        }
         if (curveReport != null) {
             Files.writeString(outDir.resolve(base + "-curve.csv"), curveReport.csv(), StandardCharsets.UTF_8);
             Files.writeString(outDir.resolve(base + "-curve.json"), curveReport.json(), StandardCharsets.UTF_8);
@@ -296,10 +341,100 @@ public final class Compare implements Callable<Integer> {
         stdout.print(markdown);
         stdout.flush();
         err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + ".{md,csv,json,svg} (and -runs.csv"
-                + (curveReport == null ? "" : ", -curve.{csv,json,svg}") + ")");
+                + (curveReport == null ? "" : ", -curve.{csv,json,svg}") + (tls ? ", -tls.csv" : "") + ")");
         err.flush();
-        long problems = report.problems() + (curveReport == null ? 0 : curveReport.problems());
+        long problems = report.problems() + (curveReport == null ? 0 : curveReport.problems()) + TlsCompare.problems(tlsResults);
         return problems == 0 ? 0 : 1;
+    }
+
+    /** The TLS specs of the last {@link #runTls}, for the report. */
+    private List<ServerSpec> tlsSpecs = List.of();
+
+    private void checkTlsOptions() {
+        tls = tls || tlsOnly;
+        for (String name : tlsServers) {
+            if (!TlsContenders.known(name)) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-servers': '" + name + "' (use "
+                        + String.join(", ", TlsContenders.NAMES) + ")");
+            }
+        }
+        if (tlsHandshakeConnections < 1 || tlsHandshakeConnections > 256) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-handshake-connections': "
+                    + tlsHandshakeConnections + " (use 1..256)");
+        }
+        if (tlsStreamConnections < 1 || tlsStreamConnections > 64) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--tls-stream-connections': "
+                    + tlsStreamConnections + " (use 1..64)");
+        }
+        if (repeat < 1 || repeat > 20) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--repeat': " + repeat + " (use 1..20)");
+        }
+    }
+
+    /** The TLS cells on copies of the jars in {@code work}, with a certificate made there. */
+    private List<TlsMeasurement> runTls(Path serverCopy, Path benchCopy, Path work, List<String> jvmOptions, Duration warmupValue,
+                                        Duration measured, PrintWriter err) throws IOException, InterruptedException {
+        BenchCertificate certificate = BenchCertificate.create(work.resolve("tls"));
+        List<ServerSpec> specs = TlsContenders.specs(tlsServers, javaCommand(), jvmOptions, serverCopy, benchCopy, certificate);
+        tlsSpecs = pinned(specs);
+        err.println("compare: TLS, " + 2 * repeat * tlsSpecs.size() + " runs (" + tlsSpecs.size() + " servers x 2 cells x " + repeat
+                + " rounds), about " + Plan.format(warmupValue.plus(measured).plusSeconds(2).multipliedBy(2L * repeat * tlsSpecs.size())));
+        err.flush();
+        try {
+            return new TlsCompare(tlsSpecs, certificate, warmupValue, measured, repeat, tlsHandshakeConnections, tlsStreamConnections)
+                    .run(err);
+        } finally {
+            Files.deleteIfExists(certificate.certPem());
+            Files.deleteIfExists(certificate.keyPem());
+            Files.deleteIfExists(work.resolve("tls"));
+        }
+    }
+
+    /** {@code --tls-only}: the TLS cells alone, their Markdown on stdout and with the CSV in --out. */
+    private int tlsOnly(Duration warmupValue, Duration measured, PrintWriter stdout, PrintWriter err)
+            throws IOException, InterruptedException {
+        Path server = Jars.locate(serverJar, "nioecho.server.jar", "server/target/echo-server.jar", null);
+        Path bench = Jars.locate(benchJar, "nioecho.bench.jar", "bench/target/benchmarks.jar", Compare.class);
+        for (Path jar : new Path[] {server, bench}) {
+            if (!Files.isRegularFile(jar)) {
+                err.println("compare: missing " + jar + " (build it with 'mvn -DskipTests package', or name it with --server-jar/--bench-jar)");
+                return 3;
+            }
+        }
+        if (pin && pinProblem() != null) {
+            err.println("compare: cannot --pin: " + pinProblem());
+            return 3;
+        }
+        if (planOnly) {
+            err.println("compare: TLS only, " + 2 * repeat * tlsServers.size() + " runs");
+            return 0;
+        }
+        List<String> jvmOptions = serverJvmOptions.isBlank() ? List.of() : List.of(serverJvmOptions.trim().split("\\s+"));
+        MachineInfo machine = MachineInfo.current();
+        Path outDir = out != null ? out : defaultOutDir();
+        Path work = outDir.resolve("compare-" + machine.stamp() + "-runs");
+        Files.createDirectories(work);
+        Path serverCopy = Files.copy(server, work.resolve("echo-server.jar"));
+        Path benchCopy = Files.copy(bench, work.resolve("benchmarks.jar"));
+        List<TlsMeasurement> results;
+        try {
+            results = runTls(serverCopy, benchCopy, work, jvmOptions, warmupValue, measured, err);
+        } finally {
+            Files.deleteIfExists(serverCopy);
+            Files.deleteIfExists(benchCopy);
+        }
+        String markdown = "# nioecho TLS comparison, " + machine.date() + " (" + machine.cores() + " cores, JDK "
+                + Runtime.version().feature() + ")\n" + TlsCompare.markdown(results, tlsSpecs, warmupValue, measured, repeat)
+                + "\nRun with: java -cp benchmarks.jar org.nioecho.bench.Compare "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()) + "\n";
+        String base = "compare-" + machine.stamp();
+        Files.writeString(outDir.resolve(base + "-tls.md"), markdown, StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(base + "-tls.csv"), TlsCompare.csv(results), StandardCharsets.UTF_8);
+        stdout.print(markdown);
+        stdout.flush();
+        err.println("compare: reports in " + outDir.toAbsolutePath().normalize() + "/" + base + "-tls.{md,csv}");
+        err.flush();
+        return TlsCompare.problems(results) == 0 ? 0 : 1;
     }
 
     /**

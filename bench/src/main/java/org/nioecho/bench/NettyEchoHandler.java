@@ -6,7 +6,9 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 
 /**
@@ -51,7 +53,10 @@ final class NettyEchoHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException)) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+            // a TLS peer that failed its handshake or sent garbage: expected, one line
+            System.err.println("netty-echo-server: TLS failure on " + ctx.channel() + ": " + cause.getCause().getMessage());
+        } else if (!(cause instanceof IOException)) {
             // not a reset or broken pipe: a bug worth its stack trace
             System.err.println("netty-echo-server: unexpected failure on " + ctx.channel());
             cause.printStackTrace();

@@ -16,6 +16,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.nioecho.harness.Listening;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +29,7 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * both accepts and serves (like the reactor), on the NIO, the native epoll or the native
  * io_uring transport, with 32 KiB / 64 KiB write-buffer water marks (the reactor's defaults)
  * and TCP_NODELAY. With {@code --event-loops N} one group of N loops both accepts (on one of
- * them) and serves (connections spread round robin over all N).
+ * them) and serves (connections spread round robin over all N). With {@code --tls-cert} and
+ * {@code --tls-key} (PEM) every connection gets Netty's {@code SslHandler} first, on the JDK's
+ * provider or on OpenSSL (BoringSSL from netty-tcnative), TLS 1.3 and 1.2 like the reactor.
  *
  * <pre>{@code
  * java -cp benchmarks.jar org.nioecho.bench.NettyEchoServer --port 0 --transport io_uring --event-loops 2
@@ -80,6 +87,15 @@ public final class NettyEchoServer implements Callable<Integer> {
             description = "Event-loop threads, 1..256; the first also accepts (default: ${DEFAULT-VALUE}).")
     private int eventLoops = 1;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve TLS with this certificate (needs --tls-key).")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PKCS#8 PEM.")
+    private Path tlsKey;
+
+    @Option(names = "--tls-provider", paramLabel = "NAME", description = "jdk or openssl (default: ${DEFAULT-VALUE}).")
+    private String tlsProvider = "jdk";
+
     /** Runs the server; exits with the code documented in {@code --help}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new NettyEchoServer()).execute(args));
@@ -100,6 +116,28 @@ public final class NettyEchoServer implements Callable<Integer> {
         if (transport == Transport.IO_URING && !IoUring.isAvailable()) {
             err.println("netty-echo-server: the io_uring transport is not available: " + IoUring.unavailabilityCause().getMessage());
             return 1;
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (!tlsProvider.equals("jdk") && !tlsProvider.equals("openssl")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--tls-provider': '" + tlsProvider + "' (use jdk or openssl)");
+        }
+        SslContext tls = null;
+        if (tlsCert != null) {
+            if (tlsProvider.equals("openssl") && !OpenSsl.isAvailable()) {
+                err.println("netty-echo-server: OpenSSL (netty-tcnative) is not available: " + OpenSsl.unavailabilityCause().getMessage());
+                return 1;
+            }
+            try {
+                tls = SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
+                        .sslProvider(tlsProvider.equals("openssl") ? SslProvider.OPENSSL : SslProvider.JDK)
+                        .protocols("TLSv1.3", "TLSv1.2").build();
+            } catch (Exception e) { // SSLException, or IllegalArgumentException for an unreadable key
+                err.println("netty-echo-server: cannot load " + tlsCert + " and " + tlsKey + ": " + e.getMessage());
+                return 1;
+            }
         }
         IoHandlerFactory ioHandler = switch (transport) {
             case NIO -> NioIoHandler.newFactory();
@@ -123,7 +161,7 @@ public final class NettyEchoServer implements Callable<Integer> {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // the handler closes after the last echo
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                        .childHandler(new NettyEchoHandler())
+                        .childHandler(tls == null ? new NettyEchoHandler() : new NettyTlsInitializer(tls))
                         .bind(bind, port).sync().channel();
             } catch (Exception e) { // bind() rethrows the checked BindException undeclared
                 err.println("netty-echo-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
@@ -132,7 +170,8 @@ public final class NettyEchoServer implements Callable<Integer> {
             for (String signal : new String[] {"TERM", "INT"}) { // before the ready line: a SIGTERM after it must stop us with 0
                 Signal.handle(new Signal(signal), s -> listener.close());
             }
-            out.println(Listening.line("netty " + transport + " server", (InetSocketAddress) listener.localAddress()));
+            String name = "netty " + transport + (tls == null ? "" : " tls " + tlsProvider) + " server";
+            out.println(Listening.line(name, (InetSocketAddress) listener.localAddress()));
             out.flush();
             listener.closeFuture().sync();
             out.println("nioecho netty " + transport + " server stopped");

@@ -41,7 +41,9 @@ class CompareCommandTest {
             {"--repeat", "0"}, {"--servers", "nginx"}, {"--external", "no-equals-sign"}, {"--external", "reactor=cat"},
             {"--duration", "soon"}, {"--connections", "0"}, {"--sizes", "big"}, {"--servers", "netty-kqueue"},
             {"--servers", "netty-epoll-0"}, {"--external", "netty-epoll-2=cat"}, {"--curve", "--curve-connections", "0"},
-            {"--curve", "--curve-size", "0"}, {"--curve", "--curve-duration", "1ms"}}) {
+            {"--curve", "--curve-size", "0"}, {"--curve", "--curve-duration", "1ms"}, {"--tls", "--tls-servers", "stunnel"},
+            {"--tls-only", "--tls-handshake-connections", "0"}, {"--tls", "--tls-stream-connections", "65"},
+            {"--tls", "--tls-duration", "1ms"}}) {
             out.getBuffer().setLength(0);
             err.getBuffer().setLength(0);
             assertEquals(2, run(withJars(args)), String.join(" ", args) + ": " + err);
