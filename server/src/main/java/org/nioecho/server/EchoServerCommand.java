@@ -274,7 +274,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServerConfig config(TlsConfig tlsConfig) {
+    ServerConfig config(TlsConfig tlsConfig) { // package-private: CommandLineConfigTest reads it back
         try {
             Logging.configure(logLevel);
         } catch (IllegalArgumentException e) {
