@@ -15,7 +15,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -379,9 +381,12 @@ public final class ServerProcess implements AutoCloseable {
      * Starts {@code command} and waits until it serves: until it prints its address, or, with a
      * {@code readyPort} above 0, until that port is in LISTEN.
      */
-    private static ServerProcess launch(String name, List<String> command, boolean closeStdin, boolean expectMetrics,
-                                        int readyPort, Duration startTimeout) throws IOException, InterruptedException {
-        ServerProcess server = new ServerProcess(name, command, new ProcessBuilder(command).start(), expectMetrics);
+    private static ServerProcess launch(String name, List<String> command, Map<String, String> environment,
+                                        boolean closeStdin, boolean expectMetrics, int readyPort, Duration startTimeout)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        ServerProcess server = new ServerProcess(name, command, builder.start(), expectMetrics);
         if (closeStdin) {
             server.stdin.close();
         }
@@ -408,9 +413,16 @@ public final class ServerProcess implements AutoCloseable {
         private final List<String> prefix = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
+        private final Map<String, String> environment = new HashMap<>();
         private Duration startTimeout = Duration.ofSeconds(30);
 
         private Builder() {
+        }
+
+        /** An environment variable for the server, on top of this JVM's environment. */
+        public Builder environment(String name, String value) {
+            environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
         }
 
         /** The server jar (default: {@link #defaultJar()}). */
@@ -460,7 +472,7 @@ public final class ServerProcess implements AutoCloseable {
             }
             command.addAll(args);
             boolean expectMetrics = args.stream().anyMatch(a -> a.startsWith("--metrics-port") || a.startsWith("--admin-port"));
-            return launch("echo-server", command, false, expectMetrics, 0, startTimeout);
+            return launch("echo-server", command, environment, false, expectMetrics, 0, startTimeout);
         }
     }
 
@@ -510,7 +522,7 @@ public final class ServerProcess implements AutoCloseable {
          *                     timeout (then its tree is killed); the message holds its last output
          */
         public ServerProcess start() throws IOException, InterruptedException {
-            return launch(name, command, true, false, readyPort, startTimeout);
+            return launch(name, command, Map.of(), true, false, readyPort, startTimeout);
         }
     }
 }
