@@ -141,6 +141,31 @@ class TlsProcessTest {
         }
     }
 
+    /**
+     * {@code --tls-listen}: a TLS listener beside the plain one ({@code --port}), both on the
+     * start line (plain first, then the fingerprint), each speaking its own protocol.
+     */
+    @Test
+    void aTlsListenerBesideThePlainOne() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().args("--tls-listen", "127.0.0.1:0").start()) {
+            List<InetSocketAddress> addresses = server.addresses();
+            assertEquals(2, addresses.size(), "start line: " + server.stdout());
+            byte[] bytes = Peers.randomBytes(64 << 10, 5);
+            try (java.nio.channels.SocketChannel plain = Peers.connect(addresses.get(0))) {
+                Peers.writeFully(plain, bytes);
+                assertArrayEquals(bytes, Peers.readExactly(plain, bytes.length), "plain echo on the plain listener");
+            }
+            try (SSLSocket socket = tlsSocket(addresses.get(1))) {
+                socket.startHandshake();
+                assertArrayEquals(bytes, echo(socket, bytes), "TLS echo on the TLS listener");
+            }
+            String tlsLine = "INFO TLS on 127.0.0.1:" + addresses.get(1).getPort() + ", plain TCP on 127.0.0.1:" + addresses.get(0).getPort();
+            assertTrue(server.stderr().stream().anyMatch(l -> l.endsWith(tlsLine)), "stderr: " + server.stderr());
+            server.signal("TERM");
+            assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), "exit code; stderr: " + server.stderr());
+        }
+    }
+
     /** A self-signed certificate in a PKCS#12 key store under {@code password}, made by openssl. */
     private static Path keyStore(Path dir, String password) throws Exception {
         Files.writeString(dir.resolve("password"), password + "\n");

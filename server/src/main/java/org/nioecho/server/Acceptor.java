@@ -26,10 +26,13 @@ final class Acceptor implements ChannelHandler {
     private boolean pausedByRequest;
     private long failedInEpisode;
     private boolean leaveOpen;
+    private final boolean tls;
 
-    Acceptor(Reactor reactor, ServerSocketChannel listener) {
+    /** Accepts on {@code listener}; its connections speak TLS when {@code tls}. */
+    Acceptor(Reactor reactor, ServerSocketChannel listener, boolean tls) {
         this.reactor = reactor;
         this.listener = listener;
+        this.tls = tls;
         this.acceptsPerTurn = reactor.config().acceptsPerTurn();
         this.backoffNanos = reactor.config().acceptBackoff().toNanos();
     }
@@ -56,7 +59,7 @@ final class Acceptor implements ChannelHandler {
                 failedInEpisode = 0;
             }
             try {
-                reactor.adopt(channel);
+                reactor.adopt(channel, tls);
             } catch (IOException e) {
                 onSetupFailure(channel, e);
             }

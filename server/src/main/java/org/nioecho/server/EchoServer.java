@@ -52,11 +52,16 @@ public final class EchoServer implements AutoCloseable {
         return start(config, null);
     }
 
-    /** Binds the config's address, registers the server's meters on {@code registry} (if not null) and starts serving. */
+    /**
+     * Binds the config's address (a TLS listener when {@code config.tls()} is set), registers the
+     * server's meters on {@code registry} (if not null) and starts serving.
+     */
     public static EchoServer start(ServerConfig config, MeterRegistry registry) throws IOException {
         Objects.requireNonNull(config, "config");
         InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
-        return start(config, Listeners.bind(List.of(address), config.backlog(), config.udp()), registry);
+        List<InetSocketAddress> one = List.of(address);
+        return start(config, config.tls() == null ? Listeners.bind(one, config.backlog(), config.udp())
+                : Listeners.bind(List.of(), one, config.backlog(), config.udp()), registry);
     }
 
     /**
@@ -67,7 +72,7 @@ public final class EchoServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ReactorGroup group = null;
         try {
-            group = new ReactorGroup(config, listeners.channels());
+            group = new ReactorGroup(config, listeners.channels(), listeners.tlsChannels());
             Reactor first = group.reactor(0);
             if (listeners.isInherited()) {
                 first.leaveListenersOpen();
@@ -104,7 +109,7 @@ public final class EchoServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ReactorGroup group = null;
         try {
-            group = new ReactorGroup(config, List.of(), 1);
+            group = new ReactorGroup(config, List.of(), java.util.Set.of(), 1);
             group.reactor(0).serveOnly(connection);
             return startGroup(config, group, List.of(), registry);
         } catch (Throwable e) {

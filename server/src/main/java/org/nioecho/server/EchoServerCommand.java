@@ -51,6 +51,11 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + " repeatable: one reactor serves them all (--bind still sets the admin port's address).")
     private List<String> listen = new ArrayList<>();
 
+    @Option(names = "--tls-listen", paramLabel = "HOST:PORT",
+            description = "Also listen on HOST:PORT for TLS echo (the --tls-* certificate options apply), beside the plain"
+                    + " listeners; repeatable, e.g. --tls-listen 127.0.0.1:9443 (docs/tls.md).")
+    private List<String> tlsListen = new ArrayList<>();
+
     @Option(names = "--inherited",
             description = "Serve the socket a super-server passes on standard input (systemd socket activation, xinetd,"
                     + " inetd): a listening socket (Accept=no, wait=yes) is served like --listen; a connection (Accept=yes,"
@@ -198,8 +203,9 @@ public final class EchoServerCommand implements Callable<Integer> {
         }
         TlsConfig tlsConfig;
         try {
-            tlsConfig = TlsOptions.load(tls, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile, tlsKeystorePasswordEnv,
-                    tls ? duration("--tls-handshake-timeout", tlsHandshakeTimeout, false) : TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+            boolean anyTls = tls || !tlsListen.isEmpty();
+            tlsConfig = TlsOptions.load(anyTls, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile, tlsKeystorePasswordEnv,
+                    anyTls ? duration("--tls-handshake-timeout", tlsHandshakeTimeout, false) : TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT);
         } catch (TlsOptions.UsageException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IllegalArgumentException e) { // a file missing, unreadable or not matching: one line
@@ -209,13 +215,15 @@ public final class EchoServerCommand implements Callable<Integer> {
         }
         ServerConfig config = config(tlsConfig);
         List<InetSocketAddress> addresses = listenAddresses(config);
+        List<InetSocketAddress> tlsAddresses = tlsListenAddresses();
         // Micrometer is loaded only when its meters are served: less memory for everyone else. Only
         // PrometheusMeters' own methods name Micrometer's classes, so that verifying this one loads none.
         PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
             server = inherited ? startInherited(config, meters)
-                    : EchoServer.start(config, Listeners.bind(addresses, config.backlog(), config.udp()), meters != null ? meters.registry() : null);
+                    : EchoServer.start(config, tls ? Listeners.bind(List.of(), concat(addresses, tlsAddresses), config.backlog(), false)
+                            : Listeners.bind(addresses, tlsAddresses, config.backlog(), config.udp()), meters != null ? meters.registry() : null);
         } catch (InheritedSocketRefused e) {
             err.println("echo-server: --inherited: " + e.getMessage());
             return 2;
@@ -242,8 +250,15 @@ public final class EchoServerCommand implements Callable<Integer> {
             LOG.log(Level.INFO, "faults: " + String.join(" ", config.faults().stream().map(FaultSpec::text).toList())
                     + " (--fault-seed " + config.faultSeed() + ")");
         }
+        // The bound addresses: the plain listeners first, then the TLS ones (--tls makes every one TLS).
+        int plainCount = inherited ? (tls ? 0 : server.addresses().size()) : (tls ? 0 : addresses.size());
+        List<InetSocketAddress> plainBound = server.addresses().subList(0, plainCount);
+        List<InetSocketAddress> tlsBound = server.addresses().subList(plainCount, server.addresses().size());
+        if (tlsConfig != null && !tlsBound.isEmpty()) {
+            LOG.log(Level.INFO, "TLS on " + formatAll(tlsBound) + (plainBound.isEmpty() ? "" : ", plain TCP on " + formatAll(plainBound)));
+        }
         if (config.udp() || inheritedUdp) {
-            LOG.log(Level.INFO, "UDP echo on " + formatAll(server.addresses())
+            LOG.log(Level.INFO, "UDP echo on " + formatAll(plainBound)
                     + (config.udpRatePerSecond() > 0 ? " (at most " + config.udpRatePerSecond() + " replies/s per source)" : ""));
         }
         onTerminationSignal(server); // before the start line: a script may signal as soon as it reads it
@@ -315,6 +330,8 @@ public final class EchoServerCommand implements Callable<Integer> {
                 "'" + maxOutputMemory + "' split over " + reactorCount + " reactors leaves less than the high-water mark ("
                         + highWater + ") to each");
         check("--bind", resolves(bind), "'" + bind + "' is not an address or a host name that resolves");
+        check("--udp", !(udp && tls), "UDP echo is served beside plain listeners; with --tls every listener is TLS"
+                + " (use --tls-listen for TLS beside plain TCP and UDP)");
         check("--high-water", tlsConfig == null || highWaterBytes >= TlsOptions.MIN_HIGH_WATER_BYTES,
                 "'" + highWater + "' is below 32KiB, too small for TLS records (up to about 16.3KiB each)");
         try {
@@ -351,7 +368,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     private EchoServer startInherited(ServerConfig config, PrometheusMeters meters) throws IOException, InheritedSocketRefused {
         Channel channel = System.inheritedChannel();
         if (channel instanceof ServerSocketChannel listener && listener.getLocalAddress() instanceof InetSocketAddress) {
-            return EchoServer.start(config, Listeners.inherited(listener), meters != null ? meters.registry() : null);
+            return EchoServer.start(config, Listeners.inherited(listener, config.tls() != null), meters != null ? meters.registry() : null);
         }
         if (channel instanceof SocketChannel connection && connection.getRemoteAddress() instanceof InetSocketAddress peer) {
             inheritedPeer = Addresses.format(peer);
@@ -396,6 +413,25 @@ public final class EchoServerCommand implements Callable<Integer> {
             addresses.add(option("--listen", () -> Addresses.parse(text)));
         }
         return addresses;
+    }
+
+    /** The addresses of {@code --tls-listen} (TLS listeners beside the plain ones). */
+    private List<InetSocketAddress> tlsListenAddresses() {
+        if (tlsListen.isEmpty()) {
+            return List.of();
+        }
+        check("--tls-listen", !inherited, "the super-server passes the socket: --tls-listen does not go with --inherited (use --tls)");
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : tlsListen) {
+            addresses.add(option("--tls-listen", () -> Addresses.parse(text)));
+        }
+        return addresses;
+    }
+
+    private static List<InetSocketAddress> concat(List<InetSocketAddress> first, List<InetSocketAddress> second) {
+        List<InetSocketAddress> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** {@code 127.0.0.1:9877 [::1]:9877}: the start line's form, the first address where it always was. */

@@ -11,7 +11,9 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The listening sockets of one server, bound all together or not at all: if one address
@@ -28,13 +30,15 @@ import java.util.List;
  */
 public final class Listeners implements AutoCloseable {
     private final List<ServerSocketChannel> channels;
+    private final Set<ServerSocketChannel> tlsChannels;
     private final List<DatagramChannel> datagrams;
     private final List<InetSocketAddress> addresses;
     private final boolean inherited;
 
-    private Listeners(List<ServerSocketChannel> channels, List<DatagramChannel> datagrams,
-                      List<InetSocketAddress> addresses, boolean inherited) {
+    private Listeners(List<ServerSocketChannel> channels, Set<ServerSocketChannel> tlsChannels,
+                      List<DatagramChannel> datagrams, List<InetSocketAddress> addresses, boolean inherited) {
         this.channels = List.copyOf(channels);
+        this.tlsChannels = Set.copyOf(tlsChannels);
         this.datagrams = List.copyOf(datagrams);
         this.addresses = List.copyOf(addresses);
         this.inherited = inherited;
@@ -53,13 +57,30 @@ public final class Listeners implements AutoCloseable {
      *                               {@code UDP:} when the datagram side failed); nothing is left open
      */
     public static Listeners bind(List<InetSocketAddress> addresses, int backlog, boolean udp) throws CannotListenException {
+        return bind(addresses, List.of(), backlog, udp);
+    }
+
+    /**
+     * Binds {@code plain} as {@link #bind(List, int, boolean)} does, then {@code tls}: listeners
+     * whose connections speak TLS (no datagram socket beside them: there is no DTLS). Their
+     * addresses follow the plain ones in {@link #addresses()}.
+     *
+     * @throws CannotListenException naming the first address that failed; nothing is left open
+     */
+    public static Listeners bind(List<InetSocketAddress> plain, List<InetSocketAddress> tls, int backlog, boolean udp)
+            throws CannotListenException {
+        List<InetSocketAddress> addresses = new ArrayList<>(plain);
+        addresses.addAll(tls);
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no address to listen on");
         }
         List<ServerSocketChannel> bound = new ArrayList<>();
         List<DatagramChannel> boundDatagrams = new ArrayList<>();
         List<InetSocketAddress> local = new ArrayList<>();
-        for (InetSocketAddress address : addresses) {
+        Set<ServerSocketChannel> boundTls = new HashSet<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            InetSocketAddress address = addresses.get(i);
+            boolean overTls = i >= plain.size();
             InetSocketAddress tcpLocal;
             try {
                 ServerSocketChannel channel = ServerSocketChannel.open(family(address));
@@ -68,10 +89,13 @@ public final class Listeners implements AutoCloseable {
                 channel.bind(address, backlog);
                 tcpLocal = (InetSocketAddress) channel.getLocalAddress();
                 local.add(tcpLocal);
+                if (overTls) {
+                    boundTls.add(channel);
+                }
             } catch (IOException | RuntimeException e) {
                 throw closedAfter(new CannotListenException(address, e), bound, boundDatagrams);
             }
-            if (udp) {
+            if (udp && !overTls) {
                 try {
                     DatagramChannel datagram = DatagramChannel.open(family(address));
                     boundDatagrams.add(datagram);
@@ -83,7 +107,7 @@ public final class Listeners implements AutoCloseable {
                 }
             }
         }
-        return new Listeners(bound, boundDatagrams, local, false);
+        return new Listeners(bound, boundTls, boundDatagrams, local, false);
     }
 
     private static CannotListenException closedAfter(CannotListenException failure, List<ServerSocketChannel> bound,
@@ -109,7 +133,13 @@ public final class Listeners implements AutoCloseable {
      * input, output and error at /dev/null, and the super-server holds the socket anyway.
      */
     public static Listeners inherited(ServerSocketChannel channel) throws IOException {
-        return new Listeners(List.of(channel), List.of(), List.of((InetSocketAddress) channel.getLocalAddress()), true);
+        return inherited(channel, false);
+    }
+
+    /** {@link #inherited(ServerSocketChannel)}, its connections over TLS when {@code tls}. */
+    public static Listeners inherited(ServerSocketChannel channel, boolean tls) throws IOException {
+        return new Listeners(List.of(channel), tls ? Set.of(channel) : Set.of(), List.of(),
+                List.of((InetSocketAddress) channel.getLocalAddress()), true);
     }
 
     /**
@@ -117,7 +147,7 @@ public final class Listeners implements AutoCloseable {
      * xinetd {@code wait=yes} with {@code socket_type = dgram}): served with UDP echo only.
      */
     public static Listeners inheritedDatagrams(DatagramChannel channel) throws IOException {
-        return new Listeners(List.of(), List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()), true);
+        return new Listeners(List.of(), Set.of(), List.of(channel), List.of((InetSocketAddress) channel.getLocalAddress()), true);
     }
 
     /** Whether these came from a super-server ({@link #inherited}). */
@@ -132,6 +162,17 @@ public final class Listeners implements AutoCloseable {
 
     List<ServerSocketChannel> channels() {
         return channels;
+    }
+
+    /** Those of {@link #channels()} whose connections speak TLS. */
+    Set<ServerSocketChannel> tlsChannels() {
+        return tlsChannels;
+    }
+
+    /** Whether the listener at {@code address} (one of {@link #addresses()}) speaks TLS. */
+    public boolean isTls(InetSocketAddress address) {
+        int i = addresses.indexOf(address);
+        return i >= 0 && i < channels.size() && tlsChannels.contains(channels.get(i));
     }
 
     /** The datagram sockets served with UDP echo (empty without {@code --udp}). */

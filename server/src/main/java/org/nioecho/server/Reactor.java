@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +66,7 @@ final class Reactor implements Runnable {
     private final ArrayDeque<PeerConnection> budgetPaused = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue(TIMERS_PER_TURN);
     private final FaultPlan faultPlan;
-    private final TlsEndpoint tls; // null: the listener serves plain TCP
+    private final TlsEndpoint tls; // null: no listener of the server serves TLS
     private final SplittableRandom faultRandom; // jitters and slice sizes; reactor thread only
     // The atomic variant: no sun.misc.Unsafe, so JDK 24+ prints no warning (it would reach an inetd client on stderr).
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedAtomicArrayQueue<>(256);
@@ -94,10 +95,11 @@ final class Reactor implements Runnable {
 
     /**
      * @param listeners         the listening sockets this reactor accepts on (maybe none)
+     * @param tlsListeners      those of them whose connections speak TLS ({@code config.tls()} is then set)
      * @param outputBudgetBytes this reactor's share of {@code --max-output-memory}
      */
-    Reactor(ServerConfig config, List<ServerSocketChannel> listeners, ServerMetrics metrics, ReactorGroup group,
-            long outputBudgetBytes) throws IOException {
+    Reactor(ServerConfig config, List<ServerSocketChannel> listeners, Set<ServerSocketChannel> tlsListeners,
+            ServerMetrics metrics, ReactorGroup group, long outputBudgetBytes) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.group = Objects.requireNonNull(group, "group");
@@ -111,7 +113,10 @@ final class Reactor implements Runnable {
         this.outputBuffers = new BufferPool(config.highWaterBytes(), outputBudgetBytes, 16, metrics);
         this.acceptors = new Acceptor[listeners.size()];
         for (int i = 0; i < acceptors.length; i++) {
-            acceptors[i] = new Acceptor(this, listeners.get(i));
+            acceptors[i] = new Acceptor(this, listeners.get(i), tlsListeners.contains(listeners.get(i)));
+        }
+        if (!tlsListeners.isEmpty() && config.tls() == null) {
+            throw new IllegalArgumentException("a TLS listener needs the TLS configuration (certificate)");
         }
         this.tls = config.tls() == null ? null : new TlsEndpoint(config.tls(), metrics.tls());
         initializeJdkIo();
@@ -417,15 +422,16 @@ final class Reactor implements Runnable {
             throw new IllegalStateException("a reactor with listeners serves more than one connection");
         }
         channel.configureBlocking(false);
-        adopt(channel);
+        adopt(channel, tls != null);
         endWithLastConnection = true;
     }
 
     /**
      * Takes a freshly accepted channel: rejects it over the connection limit, else draws its
-     * faults and serves it here or hands it to the next reactor of the group.
+     * faults and serves it here or hands it to the next reactor of the group; over TLS when
+     * {@code overTls} (it came from a TLS listener).
      */
-    void adopt(SocketChannel channel) throws IOException {
+    void adopt(SocketChannel channel, boolean overTls) throws IOException {
         if (!group.limit().tryAcquire()) {
             metrics.accepted++;
             metrics.countClose(CloseCause.REJECTED);
@@ -439,14 +445,14 @@ final class Reactor implements Runnable {
         SplittableRandom random = drawn.isEmpty() ? null : faultRandom.split();
         Reactor target = group.next(this);
         if (target == this) {
-            serve(channel, drawn, random);
+            serve(channel, overTls, drawn, random);
         } else {
-            target.execute(() -> target.adoptHandedOff(channel, drawn, random));
+            target.execute(() -> target.adoptHandedOff(channel, overTls, drawn, random));
         }
     }
 
     /** Registers a channel the group's acceptor handed to this reactor (its slot already taken). */
-    private void adoptHandedOff(SocketChannel channel, List<FaultSpec> drawn, SplittableRandom random) {
+    private void adoptHandedOff(SocketChannel channel, boolean overTls, List<FaultSpec> drawn, SplittableRandom random) {
         if (shuttingDown) { // cannot happen while the first reactor forwards the shutdown; a guard
             metrics.accepted++;
             metrics.countClose(CloseCause.SHUTDOWN);
@@ -455,17 +461,18 @@ final class Reactor implements Runnable {
             return;
         }
         try {
-            serve(channel, drawn, random);
+            serve(channel, overTls, drawn, random);
         } catch (IOException e) {
             Acceptor.setupFailed(metrics, channel, e);
         }
     }
 
     /** Registers a channel that holds a connection slot; gives the slot back if that fails. */
-    private void serve(SocketChannel channel, List<FaultSpec> drawn, SplittableRandom random) throws IOException {
+    private void serve(SocketChannel channel, boolean overTls, List<FaultSpec> drawn, SplittableRandom random)
+            throws IOException {
         Connection connection = null;
         try {
-            if (tls != null) {
+            if (overTls) {
                 new TlsConnection(this, tls, channel).register(selector); // no faults over TLS (yet)
             } else {
                 connection = new Connection(this, channel);

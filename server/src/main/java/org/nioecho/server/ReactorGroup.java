@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -29,15 +30,17 @@ final class ReactorGroup {
     private int next; // the accepting reactor's thread only
 
     /** {@code config.reactors()} reactors (none started yet); the first accepts on every one of {@code listeners}. */
-    ReactorGroup(ServerConfig config, List<ServerSocketChannel> listeners) throws IOException {
-        this(config, listeners, config.reactors());
+    ReactorGroup(ServerConfig config, List<ServerSocketChannel> listeners, Set<ServerSocketChannel> tlsListeners)
+            throws IOException {
+        this(config, listeners, tlsListeners, config.reactors());
     }
 
     /**
      * {@code count} reactors (none started yet); the first accepts on every one of
      * {@code listeners} (one reactor serves an inherited connection, whatever {@code --reactors} says).
      */
-    ReactorGroup(ServerConfig config, List<ServerSocketChannel> listeners, int count) throws IOException {
+    ReactorGroup(ServerConfig config, List<ServerSocketChannel> listeners, Set<ServerSocketChannel> tlsListeners,
+                 int count) throws IOException {
         this.limit = new ConnectionLimit(config.maxConnections());
         this.faultPlan = new FaultPlan(config.faults(), config.faultSeed());
         this.reactors = new Reactor[count];
@@ -47,7 +50,7 @@ final class ReactorGroup {
             for (int i = 0; i < count; i++) {
                 ServerMetrics part = new ServerMetrics();
                 parts.add(part);
-                reactors[i] = new Reactor(config, i == 0 ? listeners : List.of(), part, this,
+                reactors[i] = new Reactor(config, i == 0 ? listeners : List.of(), i == 0 ? tlsListeners : Set.of(), part, this,
                         outputBudgetBytes(config.maxOutputMemoryBytes(), count, i));
             }
         } catch (IOException | RuntimeException | Error e) {

@@ -34,7 +34,7 @@ final class TlsOptions {
         boolean anyTlsOption = cert != null || key != null || keystore != null || passwordFile != null || passwordEnv != null;
         if (!tls) {
             if (anyTlsOption) {
-                throw new UsageException("--tls-cert, --tls-key and --tls-keystore* need --tls");
+                throw new UsageException("--tls-cert, --tls-key and --tls-keystore* need --tls or --tls-listen");
             }
             return null;
         }
