@@ -707,15 +707,7 @@ final class Connection implements PeerConnection {
             owed = null;
         }
         clearReadPause();
-        metrics.active--;
-        reactor.connectionClosed();
-        metrics.countClose(cause);
-        if (!cause.expected()) {
-            LOG.log(Level.ERROR, "connection " + remote + " closed: " + cause.tag() + (detail == null ? "" : " (" + detail + ")"),
-                    failure);
-        } else if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "connection " + remote + " closed: " + cause.tag() + (detail == null ? "" : " (" + detail + ")"));
-        }
+        reactor.connectionClosed(LOG, remote, cause, failure, detail);
     }
 
     @Override

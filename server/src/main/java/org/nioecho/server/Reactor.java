@@ -489,9 +489,21 @@ final class Reactor implements Runnable {
         }
     }
 
-    /** A connection of this reactor has closed: its slot is free again. */
-    void connectionClosed() {
+    /**
+     * A connection of this reactor (plain or TLS) has closed with {@code cause}: its slot is free
+     * again, the close is counted, and one line goes to {@code log}: ERROR with {@code failure}'s
+     * stack trace when the cause is unexpected, else DEBUG.
+     */
+    void connectionClosed(System.Logger log, String remote, CloseCause cause, Throwable failure, String detail) {
+        metrics.active--;
         group.limit().release();
+        metrics.countClose(cause);
+        if (!cause.expected()) {
+            log.log(Level.ERROR, "connection " + remote + " closed: " + cause.tag() + (detail == null ? "" : " (" + detail + ")"),
+                    failure);
+        } else if (log.isLoggable(Level.DEBUG)) {
+            log.log(Level.DEBUG, "connection " + remote + " closed: " + cause.tag() + (detail == null ? "" : " (" + detail + ")"));
+        }
     }
 
     /** Applies the faults drawn for a new connection; counts and logs them. */

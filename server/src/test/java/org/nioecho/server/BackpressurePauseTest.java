@@ -33,7 +33,7 @@ class BackpressurePauseTest {
     private static final int READ_BUFFER = 4096;
 
     /** The reactor's counters, read on the reactor thread (so all from the same instant). */
-    private record Snapshot(long received, long queued, int paused, long pauses) {
+    private record Snapshot(long received, long sent, long queued, int paused, long pauses) {
     }
 
     private static Snapshot snapshot(EchoServer server) throws InterruptedException {
@@ -41,7 +41,7 @@ class BackpressurePauseTest {
         CountDownLatch done = new CountDownLatch(1);
         server.reactor().execute(() -> {
             ServerMetrics m = server.metrics();
-            taken[0] = new Snapshot(m.bytesReceived, m.queuedBytes, m.paused, m.pauses);
+            taken[0] = new Snapshot(m.bytesReceived, m.bytesSent, m.queuedBytes, m.paused, m.pauses);
             done.countDown();
         });
         assertTrue(done.await(10, TimeUnit.SECONDS), "the reactor did not run a task within 10 s");
@@ -113,14 +113,15 @@ class BackpressurePauseTest {
             assertEquals(1, paused.paused());
             assertTrue(paused.queued() >= HIGH_WATER, "paused while owing only " + paused.queued());
 
-            // Paused means not read: what the peer sends next waits in the server's receive queue,
-            // at least a full read's worth (how much more depends on the kernel's memory pressure).
+            // Paused means not read: what the peer sends next waits in the server's receive queue
+            // (how much depends on the kernel's memory accounting: on a quiet machine the window
+            // closed once with 2,021 bytes queued, so any byte waiting is the evidence).
             try {
                 await().atMost(Duration.ofSeconds(10))
                         .failFast("the server read while paused", () -> server.metrics().bytesReceived() != paused.received())
                         .until(() -> {
                             hog.write(toSend);
-                            return serverSide(server, hog).receiveQueue() >= READ_BUFFER;
+                            return serverSide(server, hog).receiveQueue() > 0;
                         });
             } catch (ConditionTimeoutException e) {
                 throw new AssertionError("the server's receive queue did not grow: " + serverSide(server, hog)
@@ -163,7 +164,15 @@ class BackpressurePauseTest {
                     assertTrue(after.queued() > LOW_WATER, "still paused at " + after.queued() + " bytes owed");
                 }
                 if (before.paused() == 1 && after.paused() == 0) {
-                    assertTrue(after.queued() <= LOW_WATER, "resumed above the low-water mark: " + after);
+                    // At the resume it owed what it had read (nothing more while paused) minus what it
+                    // had sent by then, which is at most what it has sent by this snapshot. (It may
+                    // have read again at once after resuming, so after.queued() alone does not tell.)
+                    long owedAtResumeAtLeast = before.received() - after.sent();
+                    assertTrue(owedAtResumeAtLeast <= LOW_WATER, "resumed above the low-water mark (owed at least "
+                            + owedAtResumeAtLeast + "): " + before + " then " + after);
+                    if (after.received() == before.received()) { // not read yet: it owes no more than at the resume
+                        assertTrue(after.queued() <= LOW_WATER, "resumed above the low-water mark: " + after);
+                    }
                 }
                 if (before.paused() == 1 && after.received() > before.received()) {
                     assertTrue(after.paused() == 0 || after.pauses() > before.pauses(),
