@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The kernel's own view of TCP sockets, read from {@code /proc/net/tcp} and
@@ -38,10 +39,15 @@ public final class TcpTable {
 
     /** Every TCP socket of this network namespace, IPv4 and IPv6. */
     public static List<Entry> read() throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        for (String file : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        return readTables(TcpTable::parse, "/proc/net/tcp", "/proc/net/tcp6");
+    }
+
+    /** The entries {@code parse} finds in each of {@code files}; a file that does not exist (no IPv6 here) adds none. */
+    static <E> List<E> readTables(Function<List<String>, List<E>> parse, String... files) throws IOException {
+        List<E> entries = new ArrayList<>();
+        for (String file : files) {
             try {
-                entries.addAll(parse(Files.readAllLines(Path.of(file))));
+                entries.addAll(parse.apply(Files.readAllLines(Path.of(file))));
             } catch (NoSuchFileException e) {
                 // no IPv6 in this kernel or namespace: nothing to list
             }

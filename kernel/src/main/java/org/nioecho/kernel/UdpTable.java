@@ -2,9 +2,6 @@ package org.nioecho.kernel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,15 +42,7 @@ public final class UdpTable {
 
     /** Every UDP socket of this network namespace, IPv4 and IPv6. */
     public static List<Entry> read() throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
-            try {
-                entries.addAll(parse(Files.readAllLines(Path.of(file))));
-            } catch (NoSuchFileException e) {
-                // no IPv6 in this kernel or namespace: nothing to list
-            }
-        }
-        return entries;
+        return TcpTable.readTables(UdpTable::parse, "/proc/net/udp", "/proc/net/udp6");
     }
 
     /** Sockets with {@code port} at either end. */

@@ -695,19 +695,13 @@ final class Connection implements PeerConnection {
             return;
         }
         closed = true;
-        key.cancel();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.log(Level.ERROR, "closing connection " + remote + " failed", e);
-        }
         if (owed != null) {
             metrics.queuedBytes -= owed.position();
             reactor.outputBuffers().release(owed);
             owed = null;
         }
         clearReadPause();
-        reactor.connectionClosed(LOG, remote, cause, failure, detail);
+        reactor.connectionClosed(LOG, key, channel, remote, cause, failure, detail);
     }
 
     @Override

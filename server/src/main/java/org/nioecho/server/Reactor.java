@@ -490,11 +490,19 @@ final class Reactor implements Runnable {
     }
 
     /**
-     * A connection of this reactor (plain or TLS) has closed with {@code cause}: its slot is free
-     * again, the close is counted, and one line goes to {@code log}: ERROR with {@code failure}'s
-     * stack trace when the cause is unexpected, else DEBUG.
+     * Ends a connection of this reactor (plain or TLS) with {@code cause}, once it has given back
+     * its buffers: cancels {@code key}, closes {@code channel}, frees its slot, counts the close,
+     * and writes one line to {@code log}: ERROR with {@code failure}'s stack trace when the cause
+     * is unexpected, else DEBUG.
      */
-    void connectionClosed(System.Logger log, String remote, CloseCause cause, Throwable failure, String detail) {
+    void connectionClosed(System.Logger log, SelectionKey key, SocketChannel channel, String remote, CloseCause cause,
+                          Throwable failure, String detail) {
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.log(Level.ERROR, "closing connection " + remote + " failed", e);
+        }
         metrics.active--;
         group.limit().release();
         metrics.countClose(cause);

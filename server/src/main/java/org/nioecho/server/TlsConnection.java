@@ -636,12 +636,6 @@ final class TlsConnection implements PeerConnection {
             return;
         }
         closed = true;
-        key.cancel();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.log(Level.ERROR, "closing connection " + remote + " failed", e);
-        }
         if (netOut != null) {
             metrics.queuedBytes -= netOut.position();
             reactor.outputBuffers().release(netOut);
@@ -652,7 +646,7 @@ final class TlsConnection implements PeerConnection {
             metrics.paused--;
         }
         endpoint.metrics().sessionEnded(cipherIndex);
-        reactor.connectionClosed(LOG, remote, cause, failure, detail);
+        reactor.connectionClosed(LOG, key, channel, remote, cause, failure, detail);
     }
 
     @Override
