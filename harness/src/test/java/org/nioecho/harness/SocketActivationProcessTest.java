@@ -184,6 +184,8 @@ class SocketActivationProcessTest {
                     client.receive(back); // late answers to the waking pings may come first
                 } while (back.getLength() == ping.length);
                 assertArrayEquals(large, java.util.Arrays.copyOf(reply, back.getLength()));
+                // The UDP echo answers before the signal handler is in; the start line comes after it.
+                await().atMost(WAIT).until(() -> Files.readString(stderrFile).contains("nioecho server listening on [::1]:" + port));
                 process.destroy(); // SIGTERM: systemd-socket-activate has exec'd the server
                 assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "server did not stop on SIGTERM");
                 assertEquals(0, process.exitValue(), Files.readString(stderrFile));
