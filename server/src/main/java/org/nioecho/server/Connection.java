@@ -281,11 +281,21 @@ final class Connection implements PeerConnection {
             readPaused = true;
             metrics.paused++;
             metrics.pauses++;
+            logBackpressure("reading paused", owedBytes, "high", highWaterBytes);
         } else if (readPaused && owedBytes <= lowWaterBytes) {
             readPaused = false;
             metrics.paused--;
+            logBackpressure("reading resumed", owedBytes, "low", lowWaterBytes);
         }
         updateInterest();
+    }
+
+    /** At debug level, each pause and resume with the bytes owed at that instant (one line each). */
+    private void logBackpressure(String what, int owedBytes, String mark, int markBytes) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "connection " + remote + ": " + what + ", " + owedBytes + " bytes owed ("
+                    + mark + "-water mark " + markBytes + ")");
+        }
     }
 
     private void updateInterest() {

@@ -85,6 +85,10 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "Shared read buffer, the most read per event (default: ${DEFAULT-VALUE}).")
     private String readBuffer = "64KiB";
 
+    @Option(names = "--send-buffer", paramLabel = "SIZE",
+            description = "SO_SNDBUF of each connection; 0 = the kernel's default and autotuning (default: ${DEFAULT-VALUE}).")
+    private String sendBuffer = "0";
+
     @Option(names = "--accept-backoff", paramLabel = "DURATION",
             description = "Pause accepting this long when descriptors run out (default: ${DEFAULT-VALUE}).")
     private String acceptBackoff = "1s";
@@ -320,6 +324,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                 "'" + lowWater + "' must be below the high-water mark (" + highWater + ")");
         int readBufferBytes = option("--read-buffer", () -> Units.parseIntBytes(readBuffer));
         check("--read-buffer", readBufferBytes >= 64, "'" + readBuffer + "' must be at least 64 bytes");
+        int sendBufferBytes = option("--send-buffer", () -> Units.parseIntBytes(sendBuffer));
         long maxOutputMemoryBytes = option("--max-output-memory", () -> Units.parseBytes(maxOutputMemory));
         check("--max-output-memory", maxOutputMemoryBytes >= highWaterBytes,
                 "'" + maxOutputMemory + "' must be at least the high-water mark (" + highWater + ")");
@@ -344,6 +349,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     .lowWaterBytes(lowWaterBytes)
                     .highWaterBytes(highWaterBytes)
                     .readBufferBytes(readBufferBytes)
+                    .sendBufferBytes(sendBufferBytes)
                     .acceptBackoff(duration("--accept-backoff", acceptBackoff, false))
                     .drainTimeout(duration("--drain-timeout", drainTimeout, true))
                     .writeTimeout(duration("--write-timeout", writeTimeout, true))

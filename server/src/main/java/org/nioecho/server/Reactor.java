@@ -5,6 +5,7 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
@@ -472,6 +473,9 @@ final class Reactor implements Runnable {
             throws IOException {
         Connection connection = null;
         try {
+            if (config.sendBufferBytes() > 0) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, config.sendBufferBytes());
+            }
             if (overTls) {
                 new TlsConnection(this, tls, channel).register(selector); // no faults over TLS (yet)
             } else {

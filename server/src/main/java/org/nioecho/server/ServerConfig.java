@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param lowWaterBytes    resume reading a paused connection once it owes at most this much
  * @param highWaterBytes   stop reading a connection that owes this much (its output cap)
  * @param readBufferBytes  size of the one shared read buffer (and the most read per event)
+ * @param sendBufferBytes  {@code SO_SNDBUF} of each accepted connection; 0 (default) leaves the
+ *                         kernel's default and its autotuning
  * @param acceptsPerTurn   connections accepted per loop turn at most (fairness)
  * @param acceptBackoff    how long accepting pauses when descriptors run out
  * @param drainTimeout     how long a graceful shutdown may spend sending what is owed
@@ -50,6 +52,7 @@ public record ServerConfig(
         int lowWaterBytes,
         int highWaterBytes,
         int readBufferBytes,
+        int sendBufferBytes,
         int acceptsPerTurn,
         Duration acceptBackoff,
         Duration drainTimeout,
@@ -103,6 +106,7 @@ public record ServerConfig(
                 "low-water mark (" + lowWaterBytes + ") must be below the high-water mark (" + highWaterBytes + ")");
         require(tls == null || highWaterBytes >= TlsOptions.MIN_HIGH_WATER_BYTES, "with TLS the high-water mark must be at least 32KiB, got " + highWaterBytes);
         require(readBufferBytes >= 64, "read buffer must hold at least 64 bytes, got " + readBufferBytes);
+        require(sendBufferBytes >= 0, "send buffer must not be negative, got " + sendBufferBytes);
         require(acceptsPerTurn > 0, "accepts per turn must be positive, got " + acceptsPerTurn);
         require(maxOutputMemoryBytes >= highWaterBytes && maxOutputMemoryBytes <= MAX_OUTPUT_MEMORY_BYTES,
                 "max output memory (" + maxOutputMemoryBytes + ") must be at least the high-water mark ("
@@ -140,6 +144,7 @@ public record ServerConfig(
         private int lowWaterBytes = 32 * 1024;
         private int highWaterBytes = 64 * 1024;
         private int readBufferBytes = 64 * 1024;
+        private int sendBufferBytes;
         private int acceptsPerTurn = 16;
         private Duration acceptBackoff = Duration.ofSeconds(1);
         private Duration drainTimeout = Duration.ofSeconds(5);
@@ -164,6 +169,7 @@ public record ServerConfig(
         public Builder lowWaterBytes(int value) { lowWaterBytes = value; return this; }
         public Builder highWaterBytes(int value) { highWaterBytes = value; return this; }
         public Builder readBufferBytes(int value) { readBufferBytes = value; return this; }
+        public Builder sendBufferBytes(int value) { sendBufferBytes = value; return this; }
         public Builder acceptsPerTurn(int value) { acceptsPerTurn = value; return this; }
         public Builder acceptBackoff(Duration value) { acceptBackoff = value; return this; }
         public Builder drainTimeout(Duration value) { drainTimeout = value; return this; }
@@ -179,7 +185,7 @@ public record ServerConfig(
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, port, backlog, maxConnections, idleTimeout,
-                    lowWaterBytes, highWaterBytes, readBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
+                    lowWaterBytes, highWaterBytes, readBufferBytes, sendBufferBytes, acceptsPerTurn, acceptBackoff, drainTimeout,
                     writeTimeout, maxOutputMemoryBytes, pressureWriteTimeout, faults, faultSeed, udp, udpRatePerSecond,
                     reactors, tls);
         }

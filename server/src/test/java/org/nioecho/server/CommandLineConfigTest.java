@@ -52,6 +52,8 @@ class CommandLineConfigTest {
     @Test
     void sizesAtTheirLimitsAreAccepted() throws Exception {
         assertEquals(64, config("--read-buffer", "64").readBufferBytes());
+        assertEquals(0, config().sendBufferBytes(), "the kernel's default unless told");
+        assertEquals(4096, config("--send-buffer", "4KiB").sendBufferBytes());
         ServerConfig tight = config("--high-water", "64KiB", "--max-output-memory", "64KiB");
         assertEquals(65536, tight.maxOutputMemoryBytes(), "the budget may equal the high-water mark");
         assertEquals(ServerConfig.MAX_OUTPUT_MEMORY_BYTES, config("--max-output-memory", "1024GiB").maxOutputMemoryBytes());

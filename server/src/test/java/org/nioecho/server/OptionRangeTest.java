@@ -56,6 +56,8 @@ class OptionRangeTest {
                 List.of("--low-water", "64KiB"),
                 List.of("--read-buffer", "32"),
                 List.of("--read-buffer", "4GiB"),
+                List.of("--send-buffer", "-1"),
+                List.of("--send-buffer", "2GiB"),
                 List.of("--max-output-memory", "32KiB"),
                 List.of("--max-output-memory", "2048GiB"),
                 List.of("--max-output-memory", "99999999999999999999"),

@@ -11,12 +11,21 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,6 +43,7 @@ class OwingPathInProcessTest {
     private static final int READ_BUFFER = 64 * 1024;
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final byte[] STREAM = Peers.randomBytes(8 << 20, 31);
+    private static final Logger CONNECTION_LOG = Logger.getLogger(Connection.class.getName()); // held: JUL keeps loggers weakly
 
     /** The reactor's counters, read on the reactor thread (so all from the same instant). */
     private record Snapshot(long received, long queued, int paused, long pauses, long outputMemory) {
@@ -134,6 +144,57 @@ class OwingPathInProcessTest {
             assertEquals(0, end.outputMemory(), "every output buffer returned");
             assertEquals(1, server.metrics().closed(CloseCause.EOF));
         }
+    }
+
+    /**
+     * Resumes at the low-water mark, not before: with a server send buffer of a few KiB each
+     * write takes part of what is owed, so a resume below the high-water mark but above the
+     * low-water one would be seen. The owed bytes at each pause and resume come from the
+     * debug lines, written on the reactor thread at that instant.
+     */
+    @Test
+    @Timeout(60)
+    void pausesAtTheHighWaterMarkAndResumesOnlyAtTheLowWaterMark() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Level level = CONNECTION_LOG.getLevel();
+        CONNECTION_LOG.setLevel(Level.FINE);
+        CONNECTION_LOG.addHandler(capture);
+        try (EchoServer server = EchoServer.start(smallMarks().sendBufferBytes(2048).build());
+             SocketChannel peer = nonReader(server.address())) {
+            ByteBuffer toSend = sendUntilOwed(server, peer, HIGH_WATER);
+            await().atMost(BOUND).until(() -> server.metrics().paused() == 1);
+            peer.shutdownOutput();
+            readRestAndCheckEcho(peer, ByteBuffer.allocate(STREAM.length), toSend.position());
+            await().atMost(BOUND).until(() -> server.metrics().active() == 0);
+        } finally {
+            CONNECTION_LOG.removeHandler(capture);
+            CONNECTION_LOG.setLevel(level);
+        }
+        List<Integer> pausedAt = owedAt(lines, "reading paused");
+        List<Integer> resumedAt = owedAt(lines, "reading resumed");
+        assertFalse(resumedAt.isEmpty(), "never resumed: " + lines);
+        assertTrue(pausedAt.size() >= resumedAt.size(), lines.toString());
+        assertTrue(pausedAt.stream().allMatch(owed -> owed >= HIGH_WATER), "paused below the high-water mark: " + pausedAt);
+        assertTrue(resumedAt.stream().allMatch(owed -> owed <= LOW_WATER), "resumed above the low-water mark: " + resumedAt);
+    }
+
+    private static List<Integer> owedAt(List<String> lines, String what) {
+        Pattern pattern = Pattern.compile(": " + what + ", (\\d+) bytes owed");
+        return lines.stream().map(pattern::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).toList();
     }
 
     @Test

@@ -116,11 +116,11 @@ class ServerConfigTest {
 
         List<FaultSpec> faults = new ArrayList<>(List.of(FaultSpecs.parse("reset:after=1KiB")));
         ServerConfig set = ServerConfig.builder().bindAddress("::1").port(1).backlog(2).maxConnections(3)
-                .idleTimeout(Duration.ofSeconds(4)).lowWaterBytes(5).highWaterBytes(6).readBufferBytes(70)
+                .idleTimeout(Duration.ofSeconds(4)).lowWaterBytes(5).highWaterBytes(6).readBufferBytes(70).sendBufferBytes(7)
                 .acceptsPerTurn(8).acceptBackoff(Duration.ofSeconds(9)).drainTimeout(Duration.ofSeconds(10))
                 .writeTimeout(Duration.ofSeconds(11)).maxOutputMemoryBytes(12).pressureWriteTimeout(Duration.ofSeconds(13))
                 .faults(faults).faultSeed(14).udp(true).udpRatePerSecond(15).reactors(2).build();
-        assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 8, Duration.ofSeconds(9),
+        assertEquals(new ServerConfig("::1", 1, 2, 3, Duration.ofSeconds(4), 5, 6, 70, 7, 8, Duration.ofSeconds(9),
                 Duration.ofSeconds(10), Duration.ofSeconds(11), 12, Duration.ofSeconds(13), faults, 14, true, 15, 2, null), set);
         faults.clear();
         assertEquals(1, set.faults().size(), "the config keeps its own copy of the faults");
