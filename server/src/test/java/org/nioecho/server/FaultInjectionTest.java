@@ -203,17 +203,24 @@ class FaultInjectionTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void stallFillsTheWindowKeepsTheConnectionAndDoesNotSlowItsNeighbours() throws Exception {
+        // A short drain timeout: the stall holds its output until the drain gives up (the default 5 s
+        // made this the slowest test for mutation testing, which runs it for every mutant it covers).
         ServerConfig config = ServerConfig.builder().port(0).writeTimeout(Duration.ofMillis(500))
-                .faults(List.of(afterBytes(FaultKind.STALL, 1000))).build();
+                .drainTimeout(Duration.ofMillis(500)).faults(List.of(afterBytes(FaultKind.STALL, 1000))).build();
         try (EchoServer server = EchoServer.start(config);
              SocketChannel stalled = Peers.connect(server.address())) {
             Peers.writeFully(stalled, Peers.randomBytes(1000, 4));
             assertEquals(1000, Peers.readExactly(stalled, 1000).length, "echoed up to the stall");
             stalled.configureBlocking(false);
             ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                chunk.clear();
-                return stalled.write(chunk) == 0; // the server's window is closed
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                for (int i = 0; i < 64; i++) { // megabytes to fill: many writes per poll
+                    chunk.clear();
+                    if (stalled.write(chunk) == 0) {
+                        return true; // the server's window is closed
+                    }
+                }
+                return false;
             });
             int serverPort = server.address().getPort();
             int clientPort = Peers.localPort(stalled);
