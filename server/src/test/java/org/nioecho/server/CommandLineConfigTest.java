@@ -50,6 +50,38 @@ class CommandLineConfigTest {
     }
 
     @Test
+    void limitsJustInsideTheirRangeAreAccepted() throws Exception {
+        assertEquals(ServerConfig.MAX_UDP_RATE_PER_SECOND, config("--udp", "--udp-rate", "100000000").udpRatePerSecond());
+        config("--live-timeout", "100ms");
+        assertEquals(ServerConfig.MAX_REACTORS, config("--reactors", "256").reactors());
+        assertEquals(1, config("--reactors", "1").reactors());
+        TlsConfig tls = TlsConfig.ephemeral(Duration.ofSeconds(1));
+        assertEquals(32 * 1024, configWith(tls, "--high-water", "32KiB", "--low-water", "1KiB").highWaterBytes());
+    }
+
+    @Test
+    void eachRefusalNamesItsOwnRule() {
+        refused("Invalid value for option '--max-output-memory': '32KiB' must be at least the high-water mark (64KiB)",
+                "--max-output-memory", "32KiB");
+        refused("Invalid value for option '--live-timeout': '99ms' is too short (at least 100ms)", "--live-timeout", "99ms");
+        TlsConfig tls = TlsConfig.ephemeral(Duration.ofSeconds(1));
+        ParameterException e = assertThrows(ParameterException.class,
+                () -> configWith(tls, "--high-water", "32767", "--low-water", "1KiB"));
+        assertEquals("Invalid value for option '--high-water': '32767' is below 32KiB, too small for TLS records"
+                + " (up to about 16.3KiB each)", e.getMessage());
+    }
+
+    private static void refused(String message, String... args) {
+        assertEquals(message, assertThrows(ParameterException.class, () -> config(args)).getMessage());
+    }
+
+    private static ServerConfig configWith(TlsConfig tls, String... args) {
+        CommandLine command = EchoServerCommand.commandLine();
+        command.parseArgs(args);
+        return ((EchoServerCommand) command.getCommand()).config(tls);
+    }
+
+    @Test
     void sizesAtTheirLimitsAreAccepted() throws Exception {
         assertEquals(64, config("--read-buffer", "64").readBufferBytes());
         assertEquals(0, config().sendBufferBytes(), "the kernel's default unless told");

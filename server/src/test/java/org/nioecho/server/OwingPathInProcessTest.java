@@ -177,6 +177,7 @@ class OwingPathInProcessTest {
              SocketChannel peer = nonReader(server.address())) {
             ByteBuffer toSend = sendUntilOwed(server, peer, HIGH_WATER);
             await().atMost(BOUND).until(() -> server.metrics().paused() == 1);
+            assertTrue(server.metrics().pauses() >= 1, "the pause is counted");
             peer.shutdownOutput();
             readRestAndCheckEcho(peer, ByteBuffer.allocate(STREAM.length), toSend.position());
             await().atMost(BOUND).until(() -> server.metrics().active() == 0);

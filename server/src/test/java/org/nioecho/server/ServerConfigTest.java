@@ -127,6 +127,16 @@ class ServerConfigTest {
         assertThrows(UnsupportedOperationException.class, () -> set.faults().clear());
     }
 
+    @Test
+    void sendBufferAndTheHighWaterMarkUnderTls() {
+        refuses(b -> b.sendBufferBytes(-1), "send buffer must not be negative, got -1");
+        accepts(b -> b.sendBufferBytes(0));
+        TlsConfig tls = TlsConfig.ephemeral(Duration.ofSeconds(1));
+        refuses(b -> b.tls(tls).highWaterBytes(32 * 1024 - 1).lowWaterBytes(1024),
+                "with TLS the high-water mark must be at least 32KiB, got 32767");
+        accepts(b -> b.tls(tls).highWaterBytes(32 * 1024).lowWaterBytes(1024));
+    }
+
     private static void accepts(UnaryOperator<ServerConfig.Builder> change) {
         change.apply(ServerConfig.builder()).build();
     }
