@@ -1,9 +1,9 @@
 package org.nioecho.bench;
 
+import org.nioecho.harness.TrustAnyCertificate;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -97,8 +96,7 @@ public final class TlsEchoComparison {
 
     /** {@value #CONNECTIONS} connections each echo {@code mib} MiB in 16 KiB writes: {MiB/s, server CPU ms per MiB}. */
     private static double[] stream(long pid, int port, long mib) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(null, new TrustManager[] {new TrustAll()}, null);
+        SSLContext context = TrustAnyCertificate.context("TLSv1.3");
         List<SSLSocket> sockets = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             Socket raw = new Socket();
@@ -207,18 +205,4 @@ public final class TlsEchoComparison {
         return text;
     }
 
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package org.nioecho.client;
 
+import org.nioecho.harness.TrustAnyCertificate;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -8,7 +10,6 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -22,7 +23,6 @@ import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HexFormat;
@@ -64,7 +64,7 @@ public final class ClientTls {
         try {
             TrustManager[] trust;
             if (insecure) {
-                trust = new TrustManager[] {new TrustAll()};
+                trust = new TrustManager[] {new TrustAnyCertificate()};
             } else if (caFile != null) {
                 TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 factory.init(caStore(caFile));
@@ -178,21 +178,5 @@ public final class ClientTls {
             store.setCertificateEntry("ca-" + i++, certificate);
         }
         return store;
-    }
-
-    /** {@code --insecure}: every server certificate is accepted. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }
