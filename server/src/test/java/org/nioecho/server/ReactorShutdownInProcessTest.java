@@ -86,7 +86,7 @@ class ReactorShutdownInProcessTest {
     void aStoppedServerHasClosedItsSelector() throws Exception {
         long selectors = InheritedInProcessTest.epollInstances();
         EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build());
-        assertEquals(selectors + 1, InheritedInProcessTest.epollInstances(), "one reactor, one selector");
+        assertTrue(InheritedInProcessTest.epollInstances() > selectors, "the reactor's selector is an epoll instance");
         server.close();
         assertTrue(server.awaitTermination(BOUND));
         assertTrue(InheritedInProcessTest.epollInstances() <= selectors, "the selector was left open");
