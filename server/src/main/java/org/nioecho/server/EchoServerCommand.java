@@ -225,7 +225,7 @@ public final class EchoServerCommand implements Callable<Integer> {
         PrometheusMeters meters = adminPort != null ? PrometheusMeters.create() : null;
         EchoServer server;
         try {
-            server = inherited ? startInherited(config, meters)
+            server = inherited ? startInherited(config, meters, System.inheritedChannel())
                     : EchoServer.start(config, tls ? Listeners.bind(List.of(), concat(addresses, tlsAddresses), config.backlog(), false)
                             : Listeners.bind(addresses, tlsAddresses, config.backlog(), config.udp()), meters != null ? meters.registry() : null);
         } catch (InheritedSocketRefused e) {
@@ -368,11 +368,12 @@ public final class EchoServerCommand implements Callable<Integer> {
     }
 
     /**
-     * Serves what {@link System#inheritedChannel()} returns: a listening TCP socket like a
-     * {@code --listen} one, or one connected TCP socket until it ends.
+     * Serves {@code channel}, what {@link System#inheritedChannel()} returned: a listening TCP
+     * socket like a {@code --listen} one, one connected TCP socket until it ends, or a bound
+     * datagram socket (package-private: tests hand it a channel of their own).
      */
-    private EchoServer startInherited(ServerConfig config, PrometheusMeters meters) throws IOException, InheritedSocketRefused {
-        Channel channel = System.inheritedChannel();
+    EchoServer startInherited(ServerConfig config, PrometheusMeters meters, Channel channel)
+            throws IOException, InheritedSocketRefused {
         if (channel instanceof ServerSocketChannel listener && listener.getLocalAddress() instanceof InetSocketAddress) {
             return EchoServer.start(config, Listeners.inherited(listener, config.tls() != null), meters != null ? meters.registry() : null);
         }
@@ -393,7 +394,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     }
 
     /** What {@code --inherited} found on standard input cannot be served. */
-    private static final class InheritedSocketRefused extends Exception {
+    static final class InheritedSocketRefused extends Exception {
         private static final long serialVersionUID = 1L;
 
         InheritedSocketRefused(String message) {
@@ -402,7 +403,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     }
 
     /** The addresses of {@code --listen}, or the simple form's {@code --bind}:{@code --port}; none with {@code --inherited}. */
-    private List<InetSocketAddress> listenAddresses(ServerConfig config) {
+    List<InetSocketAddress> listenAddresses(ServerConfig config) { // package-private, like the three below: tests read them back
         if (inherited) {
             check("--inherited", listen.isEmpty() && !spec.commandLine().getParseResult().hasMatchedOption("--port"),
                     "the super-server passes the socket: --listen and --port do not go with it");
@@ -422,7 +423,7 @@ public final class EchoServerCommand implements Callable<Integer> {
     }
 
     /** The addresses of {@code --tls-listen} (TLS listeners beside the plain ones). */
-    private List<InetSocketAddress> tlsListenAddresses() {
+    List<InetSocketAddress> tlsListenAddresses() {
         if (tlsListen.isEmpty()) {
             return List.of();
         }
@@ -434,14 +435,14 @@ public final class EchoServerCommand implements Callable<Integer> {
         return addresses;
     }
 
-    private static List<InetSocketAddress> concat(List<InetSocketAddress> first, List<InetSocketAddress> second) {
+    static List<InetSocketAddress> concat(List<InetSocketAddress> first, List<InetSocketAddress> second) {
         List<InetSocketAddress> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
     }
 
     /** {@code 127.0.0.1:9877 [::1]:9877}: the start line's form, the first address where it always was. */
-    private static String formatAll(List<InetSocketAddress> addresses) {
+    static String formatAll(List<InetSocketAddress> addresses) {
         return String.join(" ", addresses.stream().map(Addresses::format).toList());
     }
 
