@@ -1,0 +1,169 @@
+package org.nioecho.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Accept failures in process: EMFILE (this JVM's own descriptor limit lowered for a moment
+ * with {@code prlimit}, the descriptors left filled) pauses accepting for the back-off, says
+ * so once, and serves again afterwards; a set-up failure is counted and the channel closed;
+ * a rejection over the limit says why at DEBUG.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AcceptFailuresInProcessTest {
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    private static final Duration BACKOFF = Duration.ofMillis(200);
+    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final int WAITING = 3;
+
+    @Test
+    void runningOutOfDescriptorsPausesAcceptingForTheBackOffSaysSoOnceAndServesAgain() throws Exception {
+        assumeTrue(Files.isExecutable(PRLIMIT), "needs prlimit (util-linux) to lower this JVM's descriptor limit");
+        ServerConfig config = ServerConfig.builder().port(0).acceptBackoff(BACKOFF).build();
+        List<SocketChannel> waiting = new ArrayList<>();
+        try (LogCapture log = new LogCapture(Acceptor.class);
+             EchoServer server = EchoServer.start(config)) {
+            Reactor reactor = server.reactor();
+            Acceptor acceptor = reactor.acceptor(0);
+            assertArrayEquals(new byte[] {1}, Peers.echo(server.address(), new byte[] {1})); // loads the serving path
+            assertTrue(onReactor(reactor, acceptor::accepting), "accepting at start");
+            assertEquals(Long.MAX_VALUE, (long) onReactor(reactor, acceptor::resumeAtNanos), "no back-off running");
+            server.pauseAccepting();
+            assertFalse(onReactor(reactor, acceptor::accepting), "a paused acceptor asks for no accepts");
+            try {
+                for (int i = 0; i < WAITING; i++) {
+                    waiting.add(Peers.connect(server.address())); // they wait in the listen queue
+                }
+                await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> true); // Awaitility loaded
+                try (DescriptorsExhausted exhausted = DescriptorsExhausted.now()) {
+                    server.resumeAccepting(); // the next accept fails with EMFILE
+                    await().atMost(BOUND).pollInterval(Duration.ofMillis(20))
+                            .until(() -> server.metrics().acceptErrors(AcceptError.TOO_MANY_OPEN_FILES) >= 1);
+                    // Backing off: no accept asked for until the back-off ends (each retry fails again while it lasts).
+                    await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> onReactor(reactor,
+                            () -> acceptor.resumeAtNanos() != Long.MAX_VALUE && !acceptor.accepting()));
+                }
+                for (int i = 0; i < WAITING; i++) { // accepted after the back-off: served
+                    Peers.writeFully(waiting.get(i), new byte[] {(byte) i});
+                    assertArrayEquals(new byte[] {(byte) i}, Peers.readExactly(waiting.get(i), 1), "echo for waiting peer " + i);
+                }
+            } finally {
+                for (SocketChannel peer : waiting) {
+                    peer.close();
+                }
+            }
+            assertTrue(onReactor(reactor, acceptor::accepting), "accepting again");
+            assertEquals(Long.MAX_VALUE, (long) onReactor(reactor, acceptor::resumeAtNanos), "the back-off has ended");
+            long failed = server.metrics().acceptErrors(AcceptError.TOO_MANY_OPEN_FILES);
+            assertEquals(0, server.metrics().acceptErrors(AcceptError.OTHER));
+            assertEquals(0, server.metrics().acceptErrors(AcceptError.ABORTED));
+            assertEquals(1 + WAITING, server.metrics().accepted());
+
+            List<String> warnings = log.messages(Level.WARNING);
+            assertEquals(1, warnings.size(), "one warning per episode: " + warnings);
+            assertTrue(warnings.get(0).matches("accept paused: .*Too many open files.* \\(EMFILE/ENFILE\\); "
+                    + "retrying every 200 ms until descriptors free up"), warnings.get(0));
+            assertEquals(List.of("accepting again after " + failed + " failed accepts"), log.messages(Level.INFO));
+            assertEquals(List.of(), log.messages(Level.SEVERE));
+        }
+    }
+
+    /** Runs {@code read} on the reactor thread and returns its answer. */
+    static <T> T onReactor(Reactor reactor, Supplier<T> read) throws Exception {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        reactor.execute(() -> answer.complete(read.get()));
+        return answer.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * This JVM out of descriptors until closed: its soft RLIMIT_NOFILE lowered a little above
+     * what is open (only the soft limit, which may be raised back), then the rest taken by
+     * /dev/null until the next open fails with EMFILE.
+     */
+    private static final class DescriptorsExhausted implements AutoCloseable {
+        private final String softLimit;
+        private final List<FileInputStream> held = new ArrayList<>();
+
+        private DescriptorsExhausted(String softLimit) {
+            this.softLimit = softLimit;
+        }
+
+        static DescriptorsExhausted now() throws Exception {
+            DescriptorsExhausted exhausted = new DescriptorsExhausted(softLimit());
+            prlimit(Long.toString(Peers.openDescriptors() + 32));
+            try {
+                exhausted.fill();
+            } catch (Throwable e) {
+                exhausted.close();
+                throw e;
+            }
+            return exhausted;
+        }
+
+        private void fill() throws IOException {
+            for (int i = 0; i < 10_000; i++) {
+                try {
+                    held.add(new FileInputStream("/dev/null"));
+                } catch (IOException e) {
+                    if (String.valueOf(e.getMessage()).contains("Too many open files")) {
+                        return;
+                    }
+                    throw e;
+                }
+            }
+            throw new AssertionError("descriptors did not run out after " + held.size() + " opens");
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (FileInputStream stream : held) {
+                stream.close();
+            }
+            prlimit(softLimit);
+        }
+
+        /** The soft limit now, from /proc/self/limits ("unlimited" or a number). */
+        private static String softLimit() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                Matcher limits = Pattern.compile("^Max open files\\s+(\\S+)\\s+(\\S+)").matcher(line);
+                if (limits.find()) {
+                    return limits.group(1);
+                }
+            }
+            throw new AssertionError("no 'Max open files' in /proc/self/limits");
+        }
+
+        /** Sets this JVM's soft RLIMIT_NOFILE ("N:" leaves the hard limit as it is). */
+        private static void prlimit(String soft) throws Exception {
+            Process process = new ProcessBuilder(PRLIMIT.toString(), "--pid", Long.toString(ProcessHandle.current().pid()),
+                    "--nofile=" + soft + ":").redirectErrorStream(true).start();
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "prlimit did not end");
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals(0, process.exitValue(), "prlimit --nofile=" + soft + ": " + output);
+        }
+    }
+}
