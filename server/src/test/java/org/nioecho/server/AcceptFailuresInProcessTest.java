@@ -92,6 +92,60 @@ class AcceptFailuresInProcessTest {
         }
     }
 
+    /** A connection reset right after accept: counted as aborted, closed, one DEBUG line. */
+    @Test
+    void aSetUpFailureByResetIsCountedClosedAndSaidAtDebug() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        try (LogCapture log = new LogCapture(Acceptor.class);
+             ServerSocketChannel listener = ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             SocketChannel peer = Peers.connect((java.net.InetSocketAddress) listener.getLocalAddress());
+             SocketChannel accepted = listener.accept()) {
+            Acceptor.setupFailed(metrics, accepted, new IOException("Connection reset by peer"));
+            assertFalse(accepted.isOpen(), "the channel is closed");
+            assertEquals(-1, Peers.read(peer, new byte[1]), "the peer sees the close");
+            assertEquals(1, metrics.acceptErrors(AcceptError.ABORTED));
+            assertEquals(0, metrics.acceptErrors(AcceptError.OTHER));
+            assertEquals(List.of("accept: connection reset right after accept (Connection reset by peer)"),
+                    log.messages(Level.FINE));
+            assertEquals(List.of(), log.messages(Level.SEVERE));
+        }
+    }
+
+    /** Any other set-up failure: counted as other, closed, one ERROR line with the failure. */
+    @Test
+    void anyOtherSetUpFailureIsCountedClosedAndLoggedAsAnError() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        IOException failure = new IOException("Invalid argument");
+        try (LogCapture log = new LogCapture(Acceptor.class);
+             ServerSocketChannel listener = ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             SocketChannel peer = Peers.connect((java.net.InetSocketAddress) listener.getLocalAddress());
+             SocketChannel accepted = listener.accept()) {
+            Acceptor.setupFailed(metrics, accepted, failure);
+            assertFalse(accepted.isOpen(), "the channel is closed");
+            assertEquals(-1, Peers.read(peer, new byte[1]), "the peer sees the close");
+            assertEquals(1, metrics.acceptErrors(AcceptError.OTHER));
+            assertEquals(List.of("setting up an accepted connection failed"), log.messages(Level.SEVERE));
+            assertEquals(failure, log.at(Level.SEVERE).get(0).getThrown());
+            assertEquals(List.of(), log.messages(Level.FINE));
+        }
+    }
+
+    /** A connection over the limit is closed at once; DEBUG says why. */
+    @Test
+    void aRejectionOverTheLimitIsSaidAtDebug() throws Exception {
+        try (LogCapture log = new LogCapture(Reactor.class);
+             EchoServer server = EchoServer.start(ServerConfig.builder().port(0).maxConnections(1).build());
+             SocketChannel first = Peers.connect(server.address())) {
+            Peers.writeFully(first, new byte[] {5});
+            assertArrayEquals(new byte[] {5}, Peers.readExactly(first, 1));
+            try (SocketChannel second = Peers.connect(server.address())) {
+                assertEquals(-1, Peers.read(second, new byte[1]), "the second peer is closed at once");
+            }
+            await().atMost(BOUND).until(() -> server.metrics().closed(CloseCause.REJECTED) == 1);
+            assertTrue(log.messages(Level.FINE).contains("connection rejected: 1 already open"), log.messages(Level.FINE).toString());
+        }
+    }
+
     /** Runs {@code read} on the reactor thread and returns its answer. */
     static <T> T onReactor(Reactor reactor, Supplier<T> read) throws Exception {
         CompletableFuture<T> answer = new CompletableFuture<>();
