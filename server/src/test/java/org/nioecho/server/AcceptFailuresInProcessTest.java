@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AcceptFailuresInProcessTest {
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
-    private static final Duration BACKOFF = Duration.ofMillis(200);
+    private static final Duration BACKOFF = Duration.ofMillis(400); // long enough that the probes below come before the first retry
     private static final Duration BOUND = Duration.ofSeconds(10);
     private static final int WAITING = 3;
 
@@ -66,6 +66,8 @@ class AcceptFailuresInProcessTest {
                     // Backing off: no accept asked for until the back-off ends (each retry fails again while it lasts).
                     await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> onReactor(reactor,
                             () -> acceptor.resumeAtNanos() != Long.MAX_VALUE && !acceptor.accepting()));
+                    // Said at the first failed accept of the episode (read on the reactor thread, after it was logged).
+                    assertEquals(1, (int) onReactor(reactor, () -> log.messages(Level.WARNING).size()), "warned at once");
                 }
                 for (int i = 0; i < WAITING; i++) { // accepted after the back-off: served
                     Peers.writeFully(waiting.get(i), new byte[] {(byte) i});
@@ -86,7 +88,7 @@ class AcceptFailuresInProcessTest {
             List<String> warnings = log.messages(Level.WARNING);
             assertEquals(1, warnings.size(), "one warning per episode: " + warnings);
             assertTrue(warnings.get(0).matches("accept paused: .*Too many open files.* \\(EMFILE/ENFILE\\); "
-                    + "retrying every 200 ms until descriptors free up"), warnings.get(0));
+                    + "retrying every " + BACKOFF.toMillis() + " ms until descriptors free up"), warnings.get(0));
             assertEquals(List.of("accepting again after " + failed + " failed accepts"), log.messages(Level.INFO));
             assertEquals(List.of(), log.messages(Level.SEVERE));
         }
@@ -142,6 +144,7 @@ class AcceptFailuresInProcessTest {
                 assertEquals(-1, Peers.read(second, new byte[1]), "the second peer is closed at once");
             }
             await().atMost(BOUND).until(() -> server.metrics().closed(CloseCause.REJECTED) == 1);
+            assertEquals(2, server.metrics().accepted(), "a rejected connection counts as accepted");
             assertTrue(log.messages(Level.FINE).contains("connection rejected: 1 already open"), log.messages(Level.FINE).toString());
         }
     }
