@@ -38,7 +38,7 @@ class AcceptFailuresInProcessTest {
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Duration BACKOFF = Duration.ofMillis(400); // long enough that the probes below come before the first retry
     private static final Duration BOUND = Duration.ofSeconds(10);
-    private static final int WAITING = 3;
+    private static final int WAITING = 5; // more than a descriptor or two freed meanwhile (a Cleaner closing something) could let in
 
     @Test
     void runningOutOfDescriptorsPausesAcceptingForTheBackOffSaysSoOnceAndServesAgain() throws Exception {
@@ -85,11 +85,22 @@ class AcceptFailuresInProcessTest {
             assertEquals(0, server.metrics().acceptErrors(AcceptError.ABORTED));
             assertEquals(1 + WAITING, server.metrics().accepted());
 
+            // One episode as a rule; a descriptor freed meanwhile elsewhere in this JVM may split it in two.
+            // Either way: one warning when an episode begins, one line when it ends, every failure in one.
             List<String> warnings = log.messages(Level.WARNING);
-            assertEquals(1, warnings.size(), "one warning per episode: " + warnings);
-            assertTrue(warnings.get(0).matches("accept paused: .*Too many open files.* \\(EMFILE/ENFILE\\); "
-                    + "retrying every " + BACKOFF.toMillis() + " ms until descriptors free up"), warnings.get(0));
-            assertEquals(List.of("accepting again after " + failed + " failed accepts"), log.messages(Level.INFO));
+            List<String> ends = log.messages(Level.INFO);
+            assertEquals(warnings.size(), ends.size(), "one warning and one end per episode: " + warnings + " " + ends);
+            for (String warning : warnings) {
+                assertTrue(warning.matches("accept paused: .*Too many open files.* \\(EMFILE/ENFILE\\); "
+                        + "retrying every " + BACKOFF.toMillis() + " ms until descriptors free up"), warning);
+            }
+            long failedInEpisodes = 0;
+            for (String end : ends) {
+                Matcher again = Pattern.compile("accepting again after ([1-9][0-9]*) failed accepts").matcher(end);
+                assertTrue(again.matches(), end);
+                failedInEpisodes += Long.parseLong(again.group(1));
+            }
+            assertEquals(failed, failedInEpisodes, "every failed accept is in an episode: " + ends);
             assertEquals(List.of(), log.messages(Level.SEVERE));
         }
     }
