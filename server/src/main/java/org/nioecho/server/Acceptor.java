@@ -139,6 +139,11 @@ final class Acceptor implements ChannelHandler {
         updateInterest();
     }
 
+    /** Whether the listening key asks for accepts now (not paused by request nor backing off); for tests in this package. */
+    boolean accepting() {
+        return key.isValid() && key.interestOps() == SelectionKey.OP_ACCEPT;
+    }
+
     private void updateInterest() {
         if (key != null && key.isValid()) {
             boolean accepting = !pausedByRequest && resumeAtNanos == Long.MAX_VALUE;

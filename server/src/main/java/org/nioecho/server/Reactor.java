@@ -606,6 +606,11 @@ final class Reactor implements Runnable {
         }
     }
 
+    /** The acceptor of listening socket {@code index}, for tests in this package. */
+    Acceptor acceptor(int index) {
+        return acceptors[index];
+    }
+
     void resumeAccepting() {
         for (Acceptor acceptor : acceptors) {
             acceptor.resumeByRequest();
