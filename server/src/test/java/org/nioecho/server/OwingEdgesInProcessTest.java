@@ -21,6 +21,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The edges of the owing path that only the megabyte tests ({@link BackpressurePauseTest},
@@ -365,8 +366,8 @@ class OwingEdgesInProcessTest {
 
     /**
      * A fault's close drops the input that has arrived (up to 16 reads), so the close sends FIN,
-     * not RST: with reads of 1 KiB, 2 KiB waiting are dropped and the peer's socket is left in
-     * CLOSE_WAIT.
+     * not RST: with reads of 1 KiB, the 3 KiB − 1 left waiting are dropped and the peer's
+     * socket is left in CLOSE_WAIT.
      */
     @Test
     @Timeout(60)
@@ -376,11 +377,40 @@ class OwingEdgesInProcessTest {
         assertEquals(Optional.of(TcpState.CLOSE_WAIT), after.peerState(), "reset, not FIN");
     }
 
-    /** The drop is bounded: 16 reads; more input than that makes the close an RST (the peer's socket is gone). */
+    /**
+     * The drop is bounded: 16 reads. Half a read buffer more than that is left unread, which makes
+     * the close an RST (the peer's socket is gone).
+     */
     @Test
     @Timeout(60)
     void aFaultCloseDropsAtMostSixteenReadsOfInput() throws Exception {
-        assertEquals(Optional.empty(), afterAFaultClose(64, 64 + 16 * 64 + 32).peerState(), "FIN, not reset");
+        assertEquals(Optional.empty(), afterAFaultClose(64, 1 + 16 * 64 + 32).peerState(), "FIN, not reset");
+    }
+
+    /**
+     * A peer that sends and resets while a stall (at once) keeps the server from watching its
+     * socket; then a timed close comes due: dropping the input reads the bytes, then the reset,
+     * and the connection closes as {@code reset}, not as the fault's close.
+     */
+    @Test
+    @Timeout(60)
+    void aResetFoundWhileDroppingTheInputBeforeAFaultCloseClosesAsReset() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).faults(List.of(
+                        FaultInjectionTest.afterBytes(FaultKind.STALL, 0),
+                        FaultInjectionTest.afterTime(FaultKind.CLOSE, Duration.ofSeconds(1)))).faultSeed(11).build());
+             SocketChannel peer = Peers.connect(server.address())) {
+            int peerPort = Peers.localPort(peer);
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(BOUND)
+                    .until(() -> server.metrics().active() == 1);
+            Peers.writeFully(peer, new byte[100]);
+            abort(peer);
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(BOUND)
+                    .until(() -> state(server.address().getPort(), peerPort).isEmpty());
+            assumeTrue(server.metrics().closedTotal() == 0, "the timed close came before the reset (a very slow machine)");
+            await().atMost(BOUND).until(() -> server.metrics().closedTotal() == 1);
+            assertEquals(0, snapshot(server).received(), "a stalled connection was read");
+            assertEquals(1, server.metrics().closed(CloseCause.RESET), "closed as reset");
+        }
     }
 
     /** What the peer's first read returned (-2 for a failure) and its socket's state once the server closed. */
@@ -388,8 +418,8 @@ class OwingEdgesInProcessTest {
     }
 
     /**
-     * {@code close:after=1}: the first read takes one read buffer of {@code input} (sent in one
-     * write), one byte is echoed, then the fault closes.
+     * {@code close:after=1}: of {@code input} (sent in one write) the first read takes the one
+     * byte the fault lets through, which is echoed; then the fault closes.
      */
     private static AfterFaultClose afterAFaultClose(int readBuffer, int input) throws Exception {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).readBufferBytes(readBuffer)
