@@ -37,6 +37,7 @@ class OutOfDirectMemoryInProcessTest {
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final byte[] STREAM = Peers.randomBytes(1 << 20, 61);
     private static final Logger CONNECTION_LOG = Logger.getLogger(Connection.class.getName()); // held: JUL keeps loggers weakly
+    private static final Logger REACTOR_LOG = Logger.getLogger(Reactor.class.getName());
 
     private final List<String> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -53,20 +54,26 @@ class OutOfDirectMemoryInProcessTest {
         public void close() {
         }
     };
-    private boolean useParentHandlers;
+    private boolean connectionUsesParentHandlers;
+    private boolean reactorUsesParentHandlers;
 
-    /** The expected ERROR line is captured here, not printed with its stack trace. */
+    /** The expected ERROR lines are captured here, not printed with their stack traces. */
     @BeforeEach
     void captureTheLog() {
-        useParentHandlers = CONNECTION_LOG.getUseParentHandlers();
+        connectionUsesParentHandlers = CONNECTION_LOG.getUseParentHandlers();
+        reactorUsesParentHandlers = REACTOR_LOG.getUseParentHandlers();
         CONNECTION_LOG.setUseParentHandlers(false);
+        REACTOR_LOG.setUseParentHandlers(false);
         CONNECTION_LOG.addHandler(capture);
+        REACTOR_LOG.addHandler(capture);
     }
 
     @AfterEach
     void restoreTheLog() {
         CONNECTION_LOG.removeHandler(capture);
-        CONNECTION_LOG.setUseParentHandlers(useParentHandlers);
+        REACTOR_LOG.removeHandler(capture);
+        CONNECTION_LOG.setUseParentHandlers(connectionUsesParentHandlers);
+        REACTOR_LOG.setUseParentHandlers(reactorUsesParentHandlers);
     }
 
     @Test
@@ -89,6 +96,29 @@ class OutOfDirectMemoryInProcessTest {
     }
 
     /**
+     * Anything else thrown while serving one connection (here by the allocator) closes that
+     * connection alone ({@code error}), and the reactor's log line names it.
+     */
+    @Test
+    @Timeout(60)
+    void anUnexpectedFailureServingOneConnectionClosesItAloneAndNamesIt() throws Exception {
+        try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).idleTimeout(Duration.ZERO)
+                .writeTimeout(Duration.ZERO).highWaterBytes(8192).lowWaterBytes(2048).sendBufferBytes(2048).build());
+             SocketChannel peer = nonReader(server.address());
+             SocketChannel other = Peers.connect(server.address())) {
+            String name = "connection 127.0.0.1:" + Peers.localPort(peer);
+            swapAllocator(server, size -> {
+                throw new IllegalStateException("not an I/O failure");
+            });
+            sendUntilClosedAsError(server, peer);
+            await().atMost(BOUND).until(() -> logged.contains("unexpected failure in " + name));
+            assertEquals(1, onReactor(server, () -> new long[] {server.metrics().closedTotal()})[0], "only that connection");
+            byte[] ping = Peers.randomBytes(100, 63);
+            assertArrayEquals(ping, Peers.echo(other, ping), "another peer's echo");
+        }
+    }
+
+    /**
      * Marks of 8 KiB, reads of 4 KiB (so the first buffer is 4 KiB and the next 8 KiB), a
      * server send buffer of 2 KiB: a peer that does not read makes the server owe after a few KiB.
      */
@@ -98,24 +128,8 @@ class OutOfDirectMemoryInProcessTest {
                 .sendBufferBytes(2048).build());
              SocketChannel peer = nonReader(server.address());
              SocketChannel other = Peers.connect(server.address())) {
-            CountDownLatch swapped = new CountDownLatch(1);
-            server.reactor().execute(() -> {
-                server.reactor().outputBuffers().allocateWith(allocator);
-                swapped.countDown();
-            });
-            assertTrue(swapped.await(10, TimeUnit.SECONDS), "the reactor did not run a task within 10 s");
-
-            ByteBuffer toSend = ByteBuffer.wrap(STREAM);
-            await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
-                if (peer.isOpen()) {
-                    try {
-                        peer.write(toSend);
-                    } catch (IOException e) {
-                        peer.close(); // the server closed it: the test reads the counters
-                    }
-                }
-                return server.metrics().closed(CloseCause.ERROR) == 1;
-            });
+            swapAllocator(server, allocator);
+            sendUntilClosedAsError(server, peer);
             long[] after = onReactor(server, () -> new long[] {
                     server.metrics().closedTotal(), server.metrics().queuedBytes(), server.metrics().outputMemoryBytes()});
             assertEquals(1, after[0], "only that connection");
@@ -127,6 +141,30 @@ class OutOfDirectMemoryInProcessTest {
             byte[] ping = Peers.randomBytes(100, 62);
             assertArrayEquals(ping, Peers.echo(other, ping), "another peer's echo");
         }
+    }
+
+    private static void swapAllocator(EchoServer server, IntFunction<ByteBuffer> allocator) throws InterruptedException {
+        CountDownLatch swapped = new CountDownLatch(1);
+        server.reactor().execute(() -> {
+            server.reactor().outputBuffers().allocateWith(allocator);
+            swapped.countDown();
+        });
+        assertTrue(swapped.await(10, TimeUnit.SECONDS), "the reactor did not run a task within 10 s");
+    }
+
+    /** Sends without reading until the server owes bytes, needs a buffer, and closes the connection as {@code error}. */
+    private static void sendUntilClosedAsError(EchoServer server, SocketChannel peer) {
+        ByteBuffer toSend = ByteBuffer.wrap(STREAM);
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
+            if (peer.isOpen()) {
+                try {
+                    peer.write(toSend);
+                } catch (IOException e) {
+                    peer.close(); // the server closed it: the test reads the counters
+                }
+            }
+            return server.metrics().closed(CloseCause.ERROR) == 1;
+        });
     }
 
     /** {@code values} read on the reactor thread, after whatever it was doing. */
