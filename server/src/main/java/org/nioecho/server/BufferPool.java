@@ -2,6 +2,7 @@ package org.nioecho.server;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.function.IntFunction;
 
 /**
  * Output buffers for connections that owe bytes, within one global budget
@@ -28,6 +29,8 @@ final class BufferPool {
     private final ArrayDeque<ByteBuffer>[] free;
     private final int maxRetainedPerClass;
     private final long budgetBytes;
+    /** Allocates a new buffer: direct memory, or whatever a test puts in ({@link #allocateWith}). */
+    private IntFunction<ByteBuffer> allocator = ByteBuffer::allocateDirect;
     private long inUseBytes;
     private long retainedBytes;
 
@@ -120,11 +123,19 @@ final class BufferPool {
                     retainedBytes -= classBytes[i];
                 }
             }
-            buffer = ByteBuffer.allocateDirect(size);
+            buffer = allocator.apply(size);
         }
         inUseBytes += size;
         metrics.outputMemoryBytes = inUseBytes;
         return buffer;
+    }
+
+    /**
+     * Allocates new buffers with {@code allocator} from now on (reactor thread): for tests of
+     * the server running out of direct memory, which the test JVM cannot afford to do for real.
+     */
+    void allocateWith(IntFunction<ByteBuffer> allocator) {
+        this.allocator = allocator;
     }
 
     void release(ByteBuffer buffer) {

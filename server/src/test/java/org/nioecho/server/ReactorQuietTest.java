@@ -122,7 +122,7 @@ class ReactorQuietTest {
      * {@code /proc/self/task/TID/schedstat}: a thread blocked in select adds nothing, a
      * spinning one adds the wall time, however loaded the machine is.
      */
-    private static long reactorBusyNanos() throws IOException {
+    static long reactorBusyNanos() throws IOException {
         long sum = 0;
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
