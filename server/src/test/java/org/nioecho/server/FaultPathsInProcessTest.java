@@ -155,12 +155,12 @@ class FaultPathsInProcessTest {
         int size = 10;
         int messages = ConnectionFaults.MAX_MARKS + 6;
         byte[] payload = Peers.randomBytes(messages * size, 3);
-        try (EchoServer server = EchoServer.start(smallMarks("latency:delay=1s").build());
+        try (EchoServer server = EchoServer.start(smallMarks("latency:delay=500ms").build());
              SocketChannel peer = peer(server.address())) {
             for (int i = 0; i < ConnectionFaults.MAX_MARKS; i++) { // one read each
                 peer.write(ByteBuffer.wrap(payload, i * size, size));
                 long received = (long) (i + 1) * size;
-                await().atMost(BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                await().atMost(BOUND).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
                         .until(() -> server.metrics().bytesReceived() == received);
             }
             int rest = ConnectionFaults.MAX_MARKS * size;
