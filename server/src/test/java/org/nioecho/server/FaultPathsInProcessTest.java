@@ -208,6 +208,26 @@ class FaultPathsInProcessTest {
         }
     }
 
+    /**
+     * {@code stall} reached while latency held the last bytes and reading was paused at the
+     * high-water mark: exactly those bytes come back, and the stalled connection, which owes
+     * nothing, no longer counts as paused.
+     */
+    @Test
+    void stallAfterHeldBytesEndsThePause() throws Exception {
+        byte[] payload = Peers.randomBytes(4 * HIGH_WATER, 10);
+        try (EchoServer server = EchoServer.start(smallMarks("latency:delay=200ms", "stall:after=16KiB").build());
+             SocketChannel peer = peer(server.address())) {
+            Peers.writeFully(peer, payload); // the server reads 16 KiB; the rest waits in the socket buffers
+            assertArrayEquals(Arrays.copyOf(payload, 2 * HIGH_WATER), Peers.readExactly(peer, 2 * HIGH_WATER));
+            assertTrue(server.metrics().pauses() >= 1, "reading paused at the high-water mark");
+            await().atMost(BOUND).until(() -> server.metrics().paused() == 0);
+            assertEquals(1, server.metrics().active(), "a stall keeps the connection");
+            assertEquals(0, server.metrics().queuedBytes());
+            assertEquals(2 * HIGH_WATER, server.metrics().bytesReceived());
+        }
+    }
+
     /** {@code limit} with a peer that never sends its FIN: the linger ends at the drain timeout, not before. */
     @Test
     void limitLingerEndsAtTheDrainTimeoutWithoutThePeersFin() throws Exception {
