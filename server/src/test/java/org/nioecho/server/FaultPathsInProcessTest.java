@@ -131,6 +131,20 @@ class FaultPathsInProcessTest {
         }
     }
 
+    /** A slice of exactly 100 bytes an hour apart: the first piece leaves at once, the rest waits for the delay. */
+    @Test
+    void aSliceSendsOnePieceOfItsSizeThenWaitsForTheDelay() throws Exception {
+        byte[] payload = Peers.randomBytes(1000, 11);
+        try (EchoServer server = EchoServer.start(smallMarks("slice:size=100..100,delay=1h").build());
+             SocketChannel peer = peer(server.address())) {
+            Peers.writeFully(peer, payload);
+            assertArrayEquals(Arrays.copyOf(payload, 100), Peers.readExactly(peer, 100));
+            await().atMost(BOUND).until(() -> server.metrics().bytesReceived() == payload.length);
+            assertEquals(100, server.metrics().bytesSent());
+            assertEquals(payload.length - 100, server.metrics().queuedBytes());
+        }
+    }
+
     /** A peer's FIN while latency holds its bytes: they all come back first, then the EOF. */
     @Test
     void thePeersFinWhileLatencyHoldsTheBytesComesAfterThem() throws Exception {
