@@ -107,7 +107,7 @@ class ReactorQuietTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> Peers.openDescriptors() <= before);
     }
 
-    private static void assertQuiet(EchoServer server) throws IOException {
+    static void assertQuiet(EchoServer server) throws IOException {
         long busyBefore = reactorBusyNanos();
         long wallBefore = System.nanoTime();
         long received = server.metrics().bytesReceived();
