@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -23,6 +24,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The reactor's timers in process, each fast enough for mutation testing: the write timeout
@@ -67,8 +70,13 @@ class TimersInProcessTest {
 
     /** Waits out {@link #QUIET} while {@code server} keeps {@code active} connections, and checks the reactor slept. */
     private static void assertSleeps(EchoServer server, int active, String state) throws IOException {
+        assertSleeps(() -> server.metrics().active() == active, state);
+    }
+
+    /** Waits out {@link #QUIET} while {@code steady} holds, and checks the reactor slept. */
+    private static void assertSleeps(Callable<Boolean> steady, String state) throws IOException {
         long before = ReactorThreads.wakeups();
-        await().during(QUIET).atMost(QUIET.multipliedBy(10)).until(() -> server.metrics().active() == active);
+        await().during(QUIET).atMost(QUIET.multipliedBy(10)).until(steady);
         long wakeups = ReactorThreads.wakeups() - before;
         assertTrue(wakeups < MAX_WAKEUPS, state + ": the reactor woke up " + wakeups + " times in about " + QUIET.toMillis() + " ms");
     }
@@ -206,13 +214,17 @@ class TimersInProcessTest {
 
     /** Polls until the server closed one connection with cause {@code fault}, never before {@code notBefore} from {@code since}. */
     private static void awaitFaultCloseNoSoonerThan(EchoServer server, long since, Duration notBefore, String what) {
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(() -> {
-            long closed = server.metrics().closed(CloseCause.FAULT);
-            long elapsed = System.nanoTime() - since;
-            assertTrue(closed == 0 || elapsed >= notBefore.toNanos(), what + ": closed within "
-                    + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms, before " + notBefore.toMillis() + " ms");
-            return closed == 1;
-        });
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(5))
+                .until(() -> faultClosesNoSoonerThan(server, since, notBefore, what) == 1);
+    }
+
+    /** The connections closed with cause {@code fault} so far; none if {@code notBefore} has not passed since {@code since}. */
+    private static long faultClosesNoSoonerThan(EchoServer server, long since, Duration notBefore, String what) {
+        long closed = server.metrics().closed(CloseCause.FAULT);
+        long elapsed = System.nanoTime() - since;
+        assertTrue(closed == 0 || elapsed >= notBefore.toNanos(), what + ": closed within "
+                + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms, before " + notBefore.toMillis() + " ms");
+        return closed;
     }
 
     /**
@@ -234,21 +246,47 @@ class TimersInProcessTest {
     }
 
     /**
-     * A timed ending that comes due while the connection lingers after its {@code limit} is
-     * past: the linger goes on to its own deadline, and the reactor sleeps until then.
+     * A timed close armed at accept that comes due while the connection lingers after its
+     * {@code limit}: the linger goes on to its own deadline (not the timed close's), and the
+     * reactor sleeps until then.
      */
     @Test
-    void aTimedEndingDueWhileLingeringLeavesTheLingerDeadlineAndTheReactorSleeps() throws Exception {
+    void aTimedCloseDueWhileLingeringLeavesTheLingerDeadlineAndTheReactorSleeps() throws Exception {
+        Duration timedClose = Duration.ofMillis(300);
         Duration linger = Duration.ofMillis(1_000);
         try (CapturedLog timerLog = new CapturedLog(TimerQueue.class);
-             EchoServer server = startWith(linger, limit(0), closeAfter(Duration.ofMillis(100)))) {
+             EchoServer server = startWith(linger, limit(1), closeAfter(timedClose))) {
             long since = System.nanoTime();
             try (Socket peer = connect(server.address())) {
-                assertEquals(0, readToEof(peer.getInputStream()).length, "limit 0: EOF at once");
-                await().atMost(BOUND).until(() -> System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(150)); // the timed ending came
-                assertSleeps(server, 1, "lingering, the timed ending past");
+                peer.getOutputStream().write(new byte[] {1, 2});
+                assertArrayEquals(new byte[] {1}, readToEof(peer.getInputStream()),
+                        "limit 1: one byte, then EOF (no byte: the timed close came first, the machine stalled for "
+                                + timedClose.toMillis() + " ms)");
+                await().atMost(BOUND).until(() -> System.nanoTime() - since > timedClose.plusMillis(50).toNanos());
+                faultClosesNoSoonerThan(server, since, linger, "the lingering close, as the timed close came");
+                assertSleeps(() -> server.metrics().closedTotal() <= 1, "lingering, the timed close past");
                 awaitFaultCloseNoSoonerThan(server, since, linger, "the lingering close");
             }
+            assertEquals(1, server.metrics().closedTotal());
+            assertEquals(List.of(), timerLog.messages(Level.SEVERE));
+        }
+    }
+
+    /**
+     * A timed close of a connection whose peer stopped reading (what the 1 ms latency released
+     * waits for the socket, which owes it): it closes at its time, and no timer fails on the
+     * connection it closed.
+     */
+    @Test
+    void aTimedCloseEndsAConnectionWaitingForItsSocketWithoutATimerFailure() throws Exception {
+        Duration timedClose = Duration.ofMillis(300);
+        try (CapturedLog timerLog = new CapturedLog(TimerQueue.class);
+             EchoServer server = EchoServer.start(smallMarks().faults(List.of(latency(Duration.ofMillis(1)), closeAfter(timedClose)))
+                     .faultSeed(11).build());
+             SocketChannel stalled = nonReader(server.address())) {
+            long since = System.nanoTime();
+            sendUntilOwed(server, stalled);
+            awaitFaultCloseNoSoonerThan(server, since, timedClose, "the timed close");
             assertEquals(1, server.metrics().closedTotal());
             assertEquals(List.of(), timerLog.messages(Level.SEVERE));
         }
@@ -273,11 +311,18 @@ class TimersInProcessTest {
         }
     }
 
-    /** Bytes held by a latency alone: the reactor sleeps until their release, then echoes them. */
-    @Test
-    void bytesHeldByALatencyLetTheReactorSleepUntilTheirRelease() throws Exception {
+    /**
+     * Bytes held by a latency: the reactor sleeps until their release, then echoes them; alone,
+     * or with a timed close far away armed as well (the release is then the earlier of two deadlines).
+     */
+    @ParameterizedTest(name = "with a timed close far away: {0}")
+    @ValueSource(booleans = {false, true})
+    void bytesHeldByALatencyLetTheReactorSleepUntilTheirRelease(boolean withTimedClose) throws Exception {
         Duration delay = Duration.ofMillis(QUIET.toMillis() + 300);
-        try (EchoServer server = startWith(Duration.ofSeconds(5), latency(delay));
+        FaultSpec[] faults = withTimedClose
+                ? new FaultSpec[] {latency(delay), closeAfter(Duration.ofMinutes(1))}
+                : new FaultSpec[] {latency(delay)};
+        try (EchoServer server = startWith(Duration.ofSeconds(5), faults);
              Socket peer = connect(server.address())) {
             byte[] payload = Peers.randomBytes(100, 63);
             long sent = System.nanoTime();
@@ -286,6 +331,30 @@ class TimersInProcessTest {
             assertSleeps(server, 1, "bytes held by a latency of " + delay.toMillis() + " ms");
             assertArrayEquals(payload, peer.getInputStream().readNBytes(payload.length));
             assertTrue(System.nanoTime() - sent >= delay.toNanos(), "echoed before the latency");
+        }
+    }
+
+    /**
+     * A peer that stopped reading a connection with a 1 ms latency: once the socket refuses
+     * what the latency released, the bytes are the peer's to take, and the write timeout
+     * closes it (no sooner than the timeout).
+     */
+    @Test
+    void aFaultedConnectionWhosePeerStoppedReadingIsClosedByTheWriteTimeout() throws Exception {
+        Duration writeTimeout = Duration.ofMillis(300);
+        try (EchoServer server = EchoServer.start(smallMarks().writeTimeout(writeTimeout)
+                .faults(List.of(latency(Duration.ofMillis(1)))).faultSeed(11).build());
+             SocketChannel stalled = nonReader(server.address())) {
+            long since = System.nanoTime();
+            sendUntilOwed(server, stalled);
+            await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(() -> {
+                long closed = server.metrics().closed(CloseCause.WRITE_TIMEOUT);
+                long elapsed = System.nanoTime() - since;
+                assertTrue(closed == 0 || elapsed >= writeTimeout.toNanos(), "closed as write-stalled within "
+                        + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms of the first byte, before the write timeout");
+                return closed == 1;
+            });
+            assertEquals(1, server.metrics().closedTotal(), server.summary());
         }
     }
 
