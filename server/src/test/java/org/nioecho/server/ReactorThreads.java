@@ -1,8 +1,13 @@
 package org.nioecho.server;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 
 /**
  * How often the reactor threads of this JVM woke up, from the kernel's
@@ -11,7 +16,20 @@ import java.nio.file.Path;
  * selects with a 1 ms timeout adds one per millisecond, however loaded the machine is.
  */
 final class ReactorThreads {
+    /** The quiet spell {@link #assertSleeps} watches. */
+    static final Duration QUIET = Duration.ofMillis(400);
+    /** Wake-ups allowed in {@link #QUIET}: one per 10 ms is already a busy loop; a sleeping reactor has a handful. */
+    static final long MAX_WAKEUPS = 40;
+
     private ReactorThreads() {
+    }
+
+    /** Waits out {@link #QUIET} while {@code steady} holds, and checks the reactors slept through it. */
+    static void assertSleeps(Callable<Boolean> steady, String state) throws IOException {
+        long before = wakeups();
+        await().during(QUIET).atMost(QUIET.multipliedBy(10)).until(steady);
+        long woke = wakeups() - before;
+        assertTrue(woke < MAX_WAKEUPS, state + ": the reactor woke up " + woke + " times in about " + QUIET.toMillis() + " ms");
     }
 
     /** The voluntary context switches of every {@code nioecho-reactor} thread, summed. */
