@@ -83,7 +83,7 @@ class FaultTimersInProcessTest {
     /**
      * {@code limit:bytes=0}: FIN at once, then a lingering close that drops input until the
      * peer's FIN; a peer that never sends it is closed at the linger deadline (the drain
-     * timeout), not before, and the reactor sleeps meanwhile.
+     * timeout), not before.
      */
     @Test
     void aLingeringCloseEndsAtItsDeadlineAndNotBefore() throws Exception {
