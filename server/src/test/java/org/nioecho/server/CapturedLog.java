@@ -26,9 +26,23 @@ final class CapturedLog implements AutoCloseable {
         }
     };
 
+    private final boolean parentHandlers;
+
+    /** Captures what {@code source} logs; it still reaches the console too. */
     CapturedLog(Class<?> source) {
+        this(source, true);
+    }
+
+    private CapturedLog(Class<?> source, boolean alsoToConsole) {
         logger = Logger.getLogger(source.getName());
+        parentHandlers = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(alsoToConsole && parentHandlers);
         logger.addHandler(handler);
+    }
+
+    /** Captures what {@code source} logs and keeps it off the console (a failure the test causes on purpose). */
+    static CapturedLog silencing(Class<?> source) {
+        return new CapturedLog(source, false);
     }
 
     List<String> messages(Level level) {
@@ -38,5 +52,6 @@ final class CapturedLog implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(handler);
+        logger.setUseParentHandlers(parentHandlers);
     }
 }
