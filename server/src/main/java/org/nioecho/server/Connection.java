@@ -634,15 +634,20 @@ final class Connection implements PeerConnection {
         }
     }
 
-    /** Arms the reactor timer for the earliest of: a timed ending, a release of held bytes, the linger deadline. */
+    /**
+     * Arms the reactor timer for the earlier of a timed ending and a release of held bytes; while
+     * lingering, for the linger deadline alone: the echo is over ({@link #timerDue} no longer
+     * looks at the timed ending), and a timed ending still pending would re-arm itself at once.
+     */
     private void armTimer() {
-        long now = reactor.nowNanos();
-        long at = faults.timedEndAtNanos();
-        if (owed != null && faultHoldsOutput) {
-            at = earlier(at, faults.nextReleaseNanos(now, owed.position()));
-        }
+        long at;
         if (lingering) {
-            at = earlier(at, lingerDeadlineNanos);
+            at = lingerDeadlineNanos;
+        } else {
+            at = faults.timedEndAtNanos();
+            if (owed != null && faultHoldsOutput) {
+                at = earlier(at, faults.nextReleaseNanos(reactor.nowNanos(), owed.position()));
+            }
         }
         if (at != Long.MAX_VALUE && (timerAtNanos == Long.MAX_VALUE || at - timerAtNanos < 0)) {
             timerAtNanos = at;

@@ -299,7 +299,7 @@ final class Reactor implements Runnable {
     void pausedForBudget(PeerConnection connection) {
         budgetPaused.addLast(connection);
         if (pressureWriteTimeoutNanos > 0) {
-            nextSweepNanos = Math.min(nextSweepNanos, nowNanos + pressureSweepPeriodNanos());
+            nextSweepNanos = Math.min(nextSweepNanos, nowNanos + pressureSweepPeriodNanos(pressureWriteTimeoutNanos));
         }
     }
 
@@ -316,8 +316,18 @@ final class Reactor implements Runnable {
         return writeTimeoutNanos == 0 ? pressureWriteTimeoutNanos : Math.min(writeTimeoutNanos, pressureWriteTimeoutNanos);
     }
 
-    private long pressureSweepPeriodNanos() {
+    /** The sweep period while connections wait for output memory: a quarter of the pressure timeout, at least 10 ms. */
+    static long pressureSweepPeriodNanos(long pressureWriteTimeoutNanos) {
         return Math.max(TimeUnit.MILLISECONDS.toNanos(10), pressureWriteTimeoutNanos / 4);
+    }
+
+    /**
+     * When the sweep after the one at {@code nowNanos} runs: one sweep period on, or one of the
+     * pressure timeout's if both timeouts are off; under pressure the shorter of the two.
+     */
+    static long nextSweepNanos(long nowNanos, long sweepPeriodNanos, boolean underPressure, long pressureWriteTimeoutNanos) {
+        long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos(pressureWriteTimeoutNanos);
+        return nowNanos + (underPressure ? Math.min(period, pressureSweepPeriodNanos(pressureWriteTimeoutNanos)) : period);
     }
 
     private void runTimers() {
@@ -330,8 +340,7 @@ final class Reactor implements Runnable {
         }
         boolean underPressure = !budgetPaused.isEmpty() && pressureWriteTimeoutNanos > 0;
         if ((sweepPeriodNanos > 0 || underPressure) && nowNanos - nextSweepNanos >= 0) {
-            long period = sweepPeriodNanos > 0 ? sweepPeriodNanos : pressureSweepPeriodNanos();
-            nextSweepNanos = nowNanos + (underPressure ? Math.min(period, pressureSweepPeriodNanos()) : period);
+            nextSweepNanos = nextSweepNanos(nowNanos, sweepPeriodNanos, underPressure, pressureWriteTimeoutNanos);
             long stalledNanos = effectiveWriteTimeoutNanos();
             for (PeerConnection connection : connections()) {
                 if (idleTimeoutNanos > 0) {
@@ -371,11 +380,18 @@ final class Reactor implements Runnable {
         if (heartbeatPeriodNanos > 0) {
             next = Math.min(next, nowNanos + heartbeatPeriodNanos);
         }
-        if (next == Long.MAX_VALUE) {
+        return selectTimeoutMillis(next, System.nanoTime());
+    }
+
+    /**
+     * The select timeout for the earliest deadline {@code nextNanos}: 0 (block) when there is
+     * none, else the wait rounded up to the next whole millisecond after it, at least 1 ms.
+     */
+    static long selectTimeoutMillis(long nextNanos, long nowNanos) {
+        if (nextNanos == Long.MAX_VALUE) {
             return 0; // block until a key is ready or a task arrives
         }
-        long waitNanos = next - System.nanoTime();
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1);
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextNanos - nowNanos) + 1);
     }
 
     /**
@@ -383,7 +399,7 @@ final class Reactor implements Runnable {
      * connection is closed between 1 and 1.25 timeouts after its last input or write
      * progress. 0 when both are off.
      */
-    private static long sweepPeriodNanos(long idleTimeoutNanos, long writeTimeoutNanos) {
+    static long sweepPeriodNanos(long idleTimeoutNanos, long writeTimeoutNanos) {
         long shortest = Long.MAX_VALUE;
         if (idleTimeoutNanos > 0) {
             shortest = idleTimeoutNanos;

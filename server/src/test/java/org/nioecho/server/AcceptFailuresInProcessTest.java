@@ -45,7 +45,7 @@ class AcceptFailuresInProcessTest {
         assumeTrue(Files.isExecutable(PRLIMIT), "needs prlimit (util-linux) to lower this JVM's descriptor limit");
         ServerConfig config = ServerConfig.builder().port(0).acceptBackoff(BACKOFF).build();
         List<SocketChannel> waiting = new ArrayList<>();
-        try (LogCapture log = new LogCapture(Acceptor.class);
+        try (CapturedLog log = new CapturedLog(Acceptor.class);
              EchoServer server = EchoServer.start(config)) {
             Reactor reactor = server.reactor();
             Acceptor acceptor = reactor.acceptor(0);
@@ -109,7 +109,7 @@ class AcceptFailuresInProcessTest {
     @Test
     void aSetUpFailureByResetIsCountedClosedAndSaidAtDebug() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
-        try (LogCapture log = new LogCapture(Acceptor.class);
+        try (CapturedLog log = new CapturedLog(Acceptor.class);
              ServerSocketChannel listener = ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
              SocketChannel peer = Peers.connect((java.net.InetSocketAddress) listener.getLocalAddress());
              SocketChannel accepted = listener.accept()) {
@@ -129,7 +129,7 @@ class AcceptFailuresInProcessTest {
     void anyOtherSetUpFailureIsCountedClosedAndLoggedAsAnError() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
         IOException failure = new IOException("Invalid argument");
-        try (LogCapture log = new LogCapture(Acceptor.class);
+        try (CapturedLog log = new CapturedLog(Acceptor.class);
              ServerSocketChannel listener = ServerSocketChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
              SocketChannel peer = Peers.connect((java.net.InetSocketAddress) listener.getLocalAddress());
              SocketChannel accepted = listener.accept()) {
@@ -146,7 +146,7 @@ class AcceptFailuresInProcessTest {
     /** A connection over the limit is closed at once; DEBUG says why. */
     @Test
     void aRejectionOverTheLimitIsSaidAtDebug() throws Exception {
-        try (LogCapture log = new LogCapture(Reactor.class);
+        try (CapturedLog log = new CapturedLog(Reactor.class);
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0).maxConnections(1).build());
              SocketChannel first = Peers.connect(server.address())) {
             Peers.writeFully(first, new byte[] {5});

@@ -1,5 +1,6 @@
 package org.nioecho.server;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -8,14 +9,14 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * The records one of the server's loggers writes while this is open (at {@code level} and
- * above); closing it restores the logger. The records' messages are what an operator reads.
- * They go no further while captured: an error a test causes on purpose prints no stack trace.
+ * The records some of the server's loggers write while this is open, at {@code level} and
+ * above (DEBUG is FINE, ERROR is SEVERE); closing it restores the loggers. The records go no
+ * further while captured: an error a test causes on purpose prints no stack trace.
  */
 final class CapturedLog implements AutoCloseable {
-    private final Logger logger;
-    private final Level saved;
-    private final boolean savedUseParent;
+    private final List<Logger> loggers = new ArrayList<>(); // held: JUL keeps loggers weakly
+    private final List<Level> savedLevels = new ArrayList<>();
+    private final List<Boolean> savedUseParent = new ArrayList<>();
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
         @Override
@@ -32,37 +33,66 @@ final class CapturedLog implements AutoCloseable {
         }
     };
 
-    CapturedLog(Class<?> source, Level level) {
-        this.logger = Logger.getLogger(source.getName());
-        this.saved = logger.getLevel();
-        this.savedUseParent = logger.getUseParentHandlers();
-        logger.setLevel(level);
-        logger.setUseParentHandlers(false);
-        logger.addHandler(handler);
+    /** Captures what {@code sources} log at DEBUG and above. */
+    CapturedLog(Class<?>... sources) {
+        this(Level.FINE, sources);
     }
 
-    /** True if a record at {@code level} has a message containing {@code text}. */
-    boolean has(Level level, String text) {
-        return records.stream().anyMatch(r -> r.getLevel().equals(level) && r.getMessage().contains(text));
-    }
-
-    /** True if any record is at {@code level}. */
-    boolean hasAny(Level level) {
-        return records.stream().anyMatch(r -> r.getLevel().equals(level));
+    /** Captures what {@code sources} log at {@code level} and above. */
+    CapturedLog(Level level, Class<?>... sources) {
+        for (Class<?> source : sources) {
+            Logger logger = Logger.getLogger(source.getName());
+            loggers.add(logger);
+            savedLevels.add(logger.getLevel());
+            savedUseParent.add(logger.getUseParentHandlers());
+            logger.setLevel(level);
+            logger.setUseParentHandlers(false);
+            logger.addHandler(handler);
+        }
     }
 
     List<LogRecord> records() {
         return List.copyOf(records);
     }
 
+    /** The records at exactly {@code level}. */
+    List<LogRecord> at(Level level) {
+        return records.stream().filter(r -> r.getLevel().equals(level)).toList();
+    }
+
+    /** The messages of the records at exactly {@code level}. */
+    List<String> messages(Level level) {
+        return at(level).stream().map(LogRecord::getMessage).toList();
+    }
+
+    /** Every message, each after its level ("FINE connection ... closed: eof"). */
     List<String> messages() {
         return records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
     }
 
+    /** Every message, without its level. */
+    List<String> lines() {
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
+    /** True if a record at {@code level} has a message containing {@code text}. */
+    boolean has(Level level, String text) {
+        return at(level).stream().anyMatch(r -> r.getMessage().contains(text));
+    }
+
+    /** The messages at SEVERE (ERROR) or worse that contain {@code text}. */
+    List<String> errorsAbout(String text) {
+        return records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogRecord::getMessage).filter(message -> message.contains(text)).toList();
+    }
+
     @Override
     public void close() {
-        logger.removeHandler(handler);
-        logger.setUseParentHandlers(savedUseParent);
-        logger.setLevel(saved);
+        for (int i = 0; i < loggers.size(); i++) {
+            Logger logger = loggers.get(i);
+            logger.removeHandler(handler);
+            logger.setUseParentHandlers(savedUseParent.get(i));
+            logger.setLevel(savedLevels.get(i));
+        }
     }
 }

@@ -12,12 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -39,8 +34,6 @@ class FaultPathsInProcessTest {
     private static final int LOW_WATER = 4 * 1024;
     private static final int PEER_TIMEOUT_MS = 10_000;
     // Held: JUL keeps loggers weakly.
-    private static final Logger CONNECTION_LOG = Logger.getLogger(Connection.class.getName());
-    private static final Logger REACTOR_LOG = Logger.getLogger(Reactor.class.getName());
 
     private static ServerConfig.Builder smallMarks(String... faults) {
         return ServerConfig.builder().port(0).highWaterBytes(HIGH_WATER).lowWaterBytes(LOW_WATER)
@@ -356,47 +349,6 @@ class FaultPathsInProcessTest {
             assertEquals(0, server.metrics().bytesSent());
             assertEquals(1, server.metrics().active());
             assertEquals(1, server.metrics().faultsInjected(FaultKind.STALL));
-        }
-    }
-
-    /** Debug records of the connections and reactors, while open (JUL; the loggers are held strongly). */
-    private static final class LogCapture extends Handler implements AutoCloseable {
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-        private final Level connectionLevel = CONNECTION_LOG.getLevel();
-        private final Level reactorLevel = REACTOR_LOG.getLevel();
-
-        LogCapture() {
-            CONNECTION_LOG.setLevel(Level.FINE);
-            REACTOR_LOG.setLevel(Level.FINE);
-            CONNECTION_LOG.addHandler(this);
-            REACTOR_LOG.addHandler(this);
-        }
-
-        List<String> lines() {
-            return records.stream().map(LogRecord::getMessage).toList();
-        }
-
-        /** ERROR lines (and worse) that name {@code remote}. */
-        List<String> errorsAbout(String remote) {
-            return records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
-                    .map(LogRecord::getMessage).filter(message -> message.contains(remote)).toList();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            CONNECTION_LOG.removeHandler(this);
-            REACTOR_LOG.removeHandler(this);
-            CONNECTION_LOG.setLevel(connectionLevel);
-            REACTOR_LOG.setLevel(reactorLevel);
         }
     }
 

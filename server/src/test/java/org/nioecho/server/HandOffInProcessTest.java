@@ -68,7 +68,7 @@ class HandOffInProcessTest {
 
     @Test
     void aSetUpFailureGivesTheSlotBackOnTheAcceptingReactorAndOnTheOneHandedTo() throws Exception {
-        try (LogCapture log = new LogCapture(Acceptor.class);
+        try (CapturedLog log = new CapturedLog(Acceptor.class);
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0).reactors(2).build());
              ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              SocketChannel peer = Peers.connect((InetSocketAddress) listener.getLocalAddress())) {

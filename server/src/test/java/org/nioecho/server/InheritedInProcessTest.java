@@ -158,7 +158,7 @@ class InheritedInProcessTest {
      */
     @Test
     void anExpectedCloseIsOneDebugLineAnUnexpectedOneAnError() throws Exception {
-        try (CapturedLog log = new CapturedLog(Connection.class, Level.FINE);
+        try (CapturedLog log = new CapturedLog(Level.FINE, Connection.class);
              ServerSocketChannel acceptor = ServerSocketChannel.open().bind(LOOPBACK)) {
             try (SocketChannel client = Peers.connect((InetSocketAddress) acceptor.getLocalAddress())) {
                 SocketChannel handedOver = acceptor.accept();

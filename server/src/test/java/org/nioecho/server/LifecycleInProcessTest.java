@@ -36,7 +36,7 @@ class LifecycleInProcessTest {
 
     @Test
     void severalReactorsAreLoggedAtStartOneIsNotAndAClosedServerWarnsOfNothing() throws Exception {
-        try (CapturedLog log = new CapturedLog(EchoServer.class, Level.INFO)) {
+        try (CapturedLog log = new CapturedLog(Level.INFO, EchoServer.class)) {
             EchoServer.start(config().build()).close();
             assertEquals(List.of(), log.messages(), "one reactor: nothing to say, and close() had no warning");
             EchoServer.start(config().reactors(2).build()).close();
@@ -147,7 +147,7 @@ class LifecycleInProcessTest {
 
     @Test
     void anInterruptedReactorSaysSoAndKeepsServing() throws Exception {
-        try (CapturedLog log = new CapturedLog(Reactor.class, Level.WARNING);
+        try (CapturedLog log = new CapturedLog(Level.WARNING, Reactor.class);
              EchoServer server = EchoServer.start(config().build())) {
             server.interruptReactor();
             await().atMost(BOUND).until(() -> log.has(Level.WARNING, "reactor thread was interrupted: interrupt cleared, still serving"));

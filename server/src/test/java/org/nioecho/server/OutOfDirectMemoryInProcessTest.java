@@ -12,14 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -36,44 +32,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OutOfDirectMemoryInProcessTest {
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final byte[] STREAM = Peers.randomBytes(1 << 20, 61);
-    private static final Logger CONNECTION_LOG = Logger.getLogger(Connection.class.getName()); // held: JUL keeps loggers weakly
-    private static final Logger REACTOR_LOG = Logger.getLogger(Reactor.class.getName());
-
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private boolean connectionUsesParentHandlers;
-    private boolean reactorUsesParentHandlers;
+    private CapturedLog log;
 
     /** The expected ERROR lines are captured here, not printed with their stack traces. */
     @BeforeEach
     void captureTheLog() {
-        connectionUsesParentHandlers = CONNECTION_LOG.getUseParentHandlers();
-        reactorUsesParentHandlers = REACTOR_LOG.getUseParentHandlers();
-        CONNECTION_LOG.setUseParentHandlers(false);
-        REACTOR_LOG.setUseParentHandlers(false);
-        CONNECTION_LOG.addHandler(capture);
-        REACTOR_LOG.addHandler(capture);
+        log = new CapturedLog(Connection.class, Reactor.class);
     }
 
     @AfterEach
     void restoreTheLog() {
-        CONNECTION_LOG.removeHandler(capture);
-        REACTOR_LOG.removeHandler(capture);
-        CONNECTION_LOG.setUseParentHandlers(connectionUsesParentHandlers);
-        REACTOR_LOG.setUseParentHandlers(reactorUsesParentHandlers);
+        log.close();
     }
 
     @Test
@@ -111,7 +80,7 @@ class OutOfDirectMemoryInProcessTest {
                 throw new IllegalStateException("not an I/O failure");
             });
             sendUntilClosedAsError(server, peer);
-            await().atMost(BOUND).until(() -> logged.contains("unexpected failure in " + name));
+            await().atMost(BOUND).until(() -> log.lines().contains("unexpected failure in " + name));
             assertEquals(1, onReactor(server, () -> new long[] {server.metrics().closedTotal()})[0], "only that connection");
             byte[] ping = Peers.randomBytes(100, 63);
             assertArrayEquals(ping, Peers.echo(other, ping), "another peer's echo");
@@ -135,8 +104,8 @@ class OutOfDirectMemoryInProcessTest {
             assertEquals(1, after[0], "only that connection");
             assertEquals(0, after[1], "bytes queued after the close");
             assertEquals(0, after[2], "buffers borrowed after the close");
-            assertTrue(logged.stream().anyMatch(line -> line.contains("cannot allocate a " + failedSize + "-byte output buffer")),
-                    "no log line for the " + failedSize + "-byte buffer: " + logged);
+            assertTrue(log.lines().stream().anyMatch(line -> line.contains("cannot allocate a " + failedSize + "-byte output buffer")),
+                    "no log line for the " + failedSize + "-byte buffer: " + log.lines());
 
             byte[] ping = Peers.randomBytes(100, 62);
             assertArrayEquals(ping, Peers.echo(other, ping), "another peer's echo");

@@ -49,7 +49,7 @@ class ReactorFailureInProcessTest {
     @Test
     void aFailingTaskIsLoggedAndTheReactorServesOn() throws Exception {
         IllegalStateException failure = new IllegalStateException("task failed on purpose");
-        try (LogCapture log = new LogCapture(Reactor.class);
+        try (CapturedLog log = new CapturedLog(Reactor.class);
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
             server.reactor().execute(() -> {
                 throw failure;
@@ -66,7 +66,7 @@ class ReactorFailureInProcessTest {
     void aHandlerThatThrowsIsLoggedAndClosedAndTheLoopGoesOn() throws Exception {
         ServerSocketChannel unbound = ServerSocketChannel.open(); // polls as hung up: ready at once
         ReactorGroup group = null;
-        try (LogCapture log = new LogCapture(Reactor.class)) {
+        try (CapturedLog log = new CapturedLog(Reactor.class)) {
             group = new ReactorGroup(ServerConfig.builder().port(0).build(), List.of(unbound), Set.of());
             group.start();
             await().atMost(BOUND).until(() -> !unbound.isOpen());
@@ -86,7 +86,7 @@ class ReactorFailureInProcessTest {
     /** select on a closed selector: the loop ends with that failure; closing everything then fails too. */
     @Test
     void aClosedSelectorEndsTheLoopWithItsFailureLoggedAndTheEndKnown() throws Exception {
-        try (LogCapture log = new LogCapture(Reactor.class);
+        try (CapturedLog log = new CapturedLog(Reactor.class);
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
             CompletableFuture<Throwable> uncaught = catchUncaught(server);
             Reactor reactor = server.reactor();
