@@ -312,7 +312,7 @@ class FaultPathsInProcessTest {
     void aCloseFaultLogsTheFaultAtDebugAndNothingAtError() throws Exception {
         byte[] payload = Peers.randomBytes(3000, 8);
         String remote;
-        try (LogCapture log = new LogCapture();
+        try (CapturedLog log = new CapturedLog(Connection.class, Reactor.class);
              EchoServer server = EchoServer.start(smallMarks("close:after=1000").build());
              SocketChannel peer = peer(server.address())) {
             remote = "127.0.0.1:" + Peers.localPort(peer);
@@ -339,7 +339,7 @@ class FaultPathsInProcessTest {
     }
 
     private static void assertTimedStallReadsNothingMore(String... faults) throws Exception {
-        try (LogCapture log = new LogCapture();
+        try (CapturedLog log = new CapturedLog(Connection.class, Reactor.class);
              EchoServer server = EchoServer.start(smallMarks(faults).build());
              SocketChannel peer = peer(server.address())) {
             String stalled = "connection 127.0.0.1:" + Peers.localPort(peer) + ": fault stall";
