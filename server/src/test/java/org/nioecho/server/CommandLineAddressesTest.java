@@ -1,8 +1,7 @@
 package org.nioecho.server;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -20,19 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * form's {@code --bind}/{@code --port}, none with {@code --inherited}), the options that do not
  * go together, and the names and counts its messages use; read back in this JVM: nothing starts.
  */
+@ExtendWith(KeepsRootLogLevel.class)
 class CommandLineAddressesTest {
-    private java.util.logging.Level level;
-
-    @BeforeEach
-    void saveLogLevel() {
-        level = java.util.logging.Logger.getLogger(Logging.ROOT).getLevel(); // config() sets it from --log-level
-    }
-
-    @AfterEach
-    void restoreLogLevel() {
-        java.util.logging.Logger.getLogger(Logging.ROOT).setLevel(level);
-    }
-
     private static EchoServerCommand parsed(String... args) {
         CommandLine command = EchoServerCommand.commandLine();
         command.parseArgs(args);

@@ -1,8 +1,7 @@
 package org.nioecho.server;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -19,19 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * The command's only public way in is {@code call()}, which runs the server until a signal,
  * so this reaches its private {@code config()} by reflection.
  */
+@ExtendWith(KeepsRootLogLevel.class)
 class CommandLineConfigTest {
-    private java.util.logging.Level level;
-
-    @BeforeEach
-    void saveLogLevel() {
-        level = java.util.logging.Logger.getLogger(Logging.ROOT).getLevel(); // config() sets it from --log-level
-    }
-
-    @AfterEach
-    void restoreLogLevel() {
-        java.util.logging.Logger.getLogger(Logging.ROOT).setLevel(level);
-    }
-
     private static ServerConfig config(String... args) throws Exception {
         CommandLine command = EchoServerCommand.commandLine();
         command.parseArgs(args);

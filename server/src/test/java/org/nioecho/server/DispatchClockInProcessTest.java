@@ -7,7 +7,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +29,10 @@ class DispatchClockInProcessTest {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0)
                 .faults(List.of(FaultSpecs.parse("latency:delay=" + DELAY.toMillis() + "ms"))).faultSeed(1).build());
              SocketChannel peer = Peers.connect(server.address())) {
-            // Not a synchronisation: an idle gap in which the reactor blocks in select (no timer is due).
-            Thread.sleep(IDLE.toMillis());
+            // The reactor's clock grows old: it stays blocked in select (no wake-up at all) for IDLE.
+            AtomicLong wakeups = new AtomicLong(ReactorThreads.wakeups());
+            await().during(IDLE).atMost(IDLE.multipliedBy(20))
+                    .until(() -> wakeups.getAndSet(ReactorThreads.wakeups()) == wakeups.get());
             long sentNanos = System.nanoTime();
             Peers.writeFully(peer, new byte[] {9});
             assertArrayEquals(new byte[] {9}, Peers.readExactly(peer, 1));

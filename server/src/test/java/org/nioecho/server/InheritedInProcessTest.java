@@ -1,8 +1,7 @@
 package org.nioecho.server;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
@@ -37,21 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * loopback connection, a bound datagram socket, or something the server refuses) and gives it
  * to the command's {@code startInherited}, or the connection to {@link EchoServer#serveInherited}.
  */
+@ExtendWith(KeepsRootLogLevel.class)
 @Timeout(30)
 class InheritedInProcessTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
-    private java.util.logging.Level level;
-
-    @BeforeEach
-    void saveLogLevel() {
-        level = java.util.logging.Logger.getLogger(Logging.ROOT).getLevel(); // config() sets it from --log-level
-    }
-
-    @AfterEach
-    void restoreLogLevel() {
-        java.util.logging.Logger.getLogger(Logging.ROOT).setLevel(level);
-    }
-
     private static EchoServer startInherited(Channel channel) throws Exception {
         CommandLine command = EchoServerCommand.commandLine();
         command.parseArgs("--inherited");
