@@ -95,6 +95,14 @@ final class Reactor implements Runnable {
     private volatile Throwable failure;
 
     /**
+     * The seed of the jitters and slice sizes, derived from {@code --fault-seed}: one-to-one, so two
+     * seeds never share a stream, and never the seed itself, which {@link FaultPlan}'s draws use.
+     */
+    static long faultRandomSeed(long faultSeed) {
+        return faultSeed ^ 0x5DEECE66DL;
+    }
+
+    /**
      * @param listeners         the listening sockets this reactor accepts on (maybe none)
      * @param tlsListeners      those of them whose connections speak TLS ({@code config.tls()} is then set)
      * @param outputBudgetBytes this reactor's share of {@code --max-output-memory}
@@ -110,7 +118,7 @@ final class Reactor implements Runnable {
         this.sweepPeriodNanos = sweepPeriodNanos(idleTimeoutNanos, writeTimeoutNanos);
         this.nextSweepNanos = nowNanos + sweepPeriodNanos;
         this.faultPlan = group.faultPlan();
-        this.faultRandom = new SplittableRandom(config.faultSeed() ^ 0x5DEECE66DL);
+        this.faultRandom = new SplittableRandom(faultRandomSeed(config.faultSeed()));
         this.outputBuffers = new BufferPool(config.highWaterBytes(), outputBudgetBytes, 16, metrics);
         this.acceptors = new Acceptor[listeners.size()];
         for (int i = 0; i < acceptors.length; i++) {

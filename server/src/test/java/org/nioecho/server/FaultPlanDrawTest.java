@@ -3,15 +3,19 @@ package org.nioecho.server;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 11: {@code probability=P} and {@code --fault-seed}: over many draws a spec applies to a
  * share of connections within binomial bounds, the same seed draws the same connections, and
- * a replaced set applies from the next draw.
+ * a replaced set applies from the next draw. The jitters and slice sizes draw from a stream of
+ * their own, one per seed.
  */
 class FaultPlanDrawTest {
     private static final int DRAWS = 1000;
@@ -59,6 +63,20 @@ class FaultPlanDrawTest {
         plan.replace(List.of());
         assertTrue(plan.isEmpty());
         assertEquals(List.of(), plan.draw());
+    }
+
+    @Test
+    void everySeedGivesTheJittersAStreamOfItsOwnApartFromTheDraws() {
+        Set<Long> derived = new HashSet<>();
+        List<Long> seeds = new ArrayList<>(List.of(Long.MIN_VALUE, -1L, Long.MAX_VALUE, 0x5DEECE66DL));
+        for (long seed = 0; seed < 1024; seed++) {
+            seeds.add(seed);
+        }
+        for (long seed : seeds) {
+            long jitterSeed = Reactor.faultRandomSeed(seed);
+            assertTrue(derived.add(jitterSeed), "seed " + seed + " shares its jitter stream with another seed");
+            assertNotEquals(seed, jitterSeed, "seed " + seed + ": the jitters would repeat the draws");
+        }
     }
 
     private static List<Boolean> pattern(long seed) {
