@@ -4,7 +4,10 @@
 # servers interleaved and rotated each round. Each run starts a fresh server.
 #
 #   bench/cpu-per-message.sh [-c CONNECTIONS] [-s SIZE] [-r ROUNDS] [-w WARMUP_S] [-m MEASURE_S]
-#                            [-x NAME=COMMAND]...   (COMMAND gets the port as {port})
+#                            [-p] [-x NAME=COMMAND]...   (COMMAND gets the port as {port})
+#
+# -p pins every server to CPU 1 and the client to CPU 0 (taskset), so that the two never
+# share a core or migrate; a pinned JVM sees one processor (its ergonomics pick Serial GC).
 #
 # Prints one line per run (server, connections, round trips, round trips/s, user/sys/total
 # µs per round trip) and, per server, the median total and the pooled user/sys split.
@@ -13,12 +16,13 @@
 set -euo pipefail
 
 connections=1000 size=64 rounds=3 warmup=3 measure=5
-extra=()
-while getopts "c:s:r:w:m:x:" opt; do
+extra=() server_pin="" client_pin=""
+while getopts "c:s:r:w:m:x:p" opt; do
     case "$opt" in
         c) connections=$OPTARG ;; s) size=$OPTARG ;; r) rounds=$OPTARG ;;
         w) warmup=$OPTARG ;; m) measure=$OPTARG ;; x) extra+=("$OPTARG") ;;
-        *) echo "usage: $0 [-c N] [-s BYTES] [-r ROUNDS] [-w S] [-m S] [-x NAME=COMMAND]" >&2; exit 2 ;;
+        p) server_pin="taskset -c 1" client_pin="taskset -c 0" ;;
+        *) echo "usage: $0 [-c N] [-s BYTES] [-r ROUNDS] [-w S] [-m S] [-p] [-x NAME=COMMAND]" >&2; exit 2 ;;
     esac
 done
 
@@ -51,14 +55,14 @@ run_one() { # name -> "name connections per_s user sys cpu"
     port=$(free_port)
     command=${commands[$name]//\{port\}/$port}
     # exec: the server is the shell's own process, so /proc/PID is the server's
-    bash -c "exec $command" >"$work/$name.log" 2>&1 &
+    bash -c "exec $server_pin $command" >"$work/$name.log" 2>&1 &
     pid=$!
     for _ in $(seq 200); do
         ss -Hltn "sport = :$port" | grep -q . && break
         sleep 0.05
     done
     local out
-    out=$("$work/pingpong-client" "$port" "$connections" "$size" "$warmup" "$measure" "$pid") || echo "$name: client failed: $out" >&2
+    out=$($client_pin "$work/pingpong-client" "$port" "$connections" "$size" "$warmup" "$measure" "$pid") || echo "$name: client failed: $out" >&2
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
@@ -66,7 +70,7 @@ run_one() { # name -> "name connections per_s user sys cpu"
     echo "$name $connections $out" | sed -E 's/[a-z_]+=//g'
 }
 
-echo "# server connections round_trips per_s user_us sys_us cpu_us errors  ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "# server connections round_trips per_s user_us sys_us cpu_us errors  ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)${server_pin:+, pinned: server CPU 1, client CPU 0})"
 results=$work/results
 for ((r = 0; r < rounds; r++)); do
     for ((i = 0; i < ${#names[@]}; i++)); do
