@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within {@code --max-output-memory}, and everything recovers when the hostile peers go.
  */
 class OutputBudgetProcessTest {
-    /** 100 such peers killed the unfixed server (100 x 64 KiB > 4 MiB of direct memory). */
-    private static final int HOSTILE_PEERS = 100;
+    /** 100 such peers killed the unfixed server (100 x 64 KiB > 4 MiB of direct memory); three times as many here. */
+    private static final int HOSTILE_PEERS = 300;
     /**
      * More than the kernel buffers of one loopback connection hold (about 3 MiB with the
      * peer's receive buffer at its minimum): the server must keep the rest itself.
