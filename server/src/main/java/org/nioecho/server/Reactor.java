@@ -217,9 +217,28 @@ final class Reactor implements Runnable {
         } finally {
             try {
                 closeEverything();
+            } catch (RuntimeException e) {
+                closingFailed(e);
+            } catch (Error e) {
+                closingFailed(e);
+                throw e;
             } finally {
                 terminated.countDown(); // even if closing failed: whoever waits must learn the loop ended
             }
+        }
+    }
+
+    /** Closing failed after the loop ended: the server stopped by a failure, even if the loop had ended cleanly. */
+    private void closingFailed(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        } else if (failure != e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            LOG.log(Level.ERROR, "closing the reactor's channels failed", e);
+        } catch (RuntimeException logFailed) { // the log itself may be what failed; the failure is kept
+            e.addSuppressed(logFailed);
         }
     }
 

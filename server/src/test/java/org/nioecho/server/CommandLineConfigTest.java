@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -24,6 +25,30 @@ class CommandLineConfigTest {
         CommandLine command = EchoServerCommand.commandLine();
         command.parseArgs(args);
         return ((EchoServerCommand) command.getCommand()).config(null); // plain TCP: no TLS files to load
+    }
+
+    /** With no options, each value is the default the README's table and {@code --help} give. */
+    @Test
+    void withNoOptionsEveryValueIsTheDocumentedDefault() throws Exception {
+        ServerConfig config = config();
+        assertEquals(9877, config.port());
+        assertEquals("127.0.0.1", config.bindAddress());
+        assertEquals(1024, config.backlog());
+        assertEquals(100_000, config.maxConnections());
+        assertEquals(Duration.ZERO, config.idleTimeout());
+        assertEquals(64 * 1024, config.highWaterBytes());
+        assertEquals(32 * 1024, config.lowWaterBytes());
+        assertEquals(64 * 1024, config.readBufferBytes());
+        assertEquals(0, config.sendBufferBytes());
+        assertEquals(Duration.ofSeconds(1), config.acceptBackoff());
+        assertEquals(Duration.ofSeconds(5), config.drainTimeout());
+        assertEquals(Duration.ofSeconds(60), config.writeTimeout(), "on by default");
+        assertEquals(64L << 20, config.maxOutputMemoryBytes());
+        assertEquals(Duration.ofSeconds(1), config.pressureWriteTimeout());
+        assertEquals(1, config.reactors());
+        assertEquals(List.of(), config.faults());
+        assertFalse(config.udp());
+        assertEquals(0, config.udpRatePerSecond());
     }
 
     @Test

@@ -88,14 +88,16 @@ class ReactorFailureInProcessTest {
     void aClosedSelectorEndsTheLoopWithItsFailureLoggedAndTheEndKnown() throws Exception {
         try (CapturedLog log = new CapturedLog(Reactor.class);
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
-            CompletableFuture<Throwable> uncaught = catchUncaught(server);
             Reactor reactor = server.reactor();
             reactor.execute(reactor::closeSelector);
             assertTrue(server.awaitTermination(BOUND), "the loop has ended and says so");
             assertInstanceOf(ClosedSelectorException.class, server.failure());
-            assertEquals(List.of("reactor stopped by an unexpected failure"), log.messages(Level.SEVERE));
+            assertEquals(List.of("reactor stopped by an unexpected failure", "closing the reactor's channels failed"),
+                    log.messages(Level.SEVERE));
             assertSame(server.failure(), log.at(Level.SEVERE).get(0).getThrown());
-            assertInstanceOf(ClosedSelectorException.class, uncaught.get(10, TimeUnit.SECONDS), "closing failed too");
+            Throwable closing = log.at(Level.SEVERE).get(1).getThrown();
+            assertInstanceOf(ClosedSelectorException.class, closing, "closing failed too");
+            assertEquals(List.of(closing), List.of(server.failure().getSuppressed()), "kept with the failure");
         }
     }
 
@@ -123,22 +125,25 @@ class ReactorFailureInProcessTest {
             });
             assertTrue(server.awaitTermination(BOUND), "the loop has ended and says so");
             assertInstanceOf(InjectedError.class, server.failure());
-            assertInstanceOf(ClosedSelectorException.class, uncaught.get(10, TimeUnit.SECONDS), "closing failed too");
+            assertSame(server.failure(), uncaught.get(10, TimeUnit.SECONDS), "the thread ends with the error");
+            assertInstanceOf(ClosedSelectorException.class, server.failure().getSuppressed()[0], "closing failed too");
         }
     }
 
+    /** The loop ends normally, then closing fails: the server still stopped by a failure (the command exits 1). */
     @Test
-    void aShutdownWhoseClosingFailsStillEndsTheLoop() throws Exception {
-        try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
-            CompletableFuture<Throwable> uncaught = catchUncaught(server);
+    void aShutdownWhoseClosingFailsStillEndsTheLoopWithThatFailure() throws Exception {
+        try (CapturedLog log = new CapturedLog(Reactor.class);
+             EchoServer server = EchoServer.start(ServerConfig.builder().port(0).build())) {
             Reactor reactor = server.reactor();
             reactor.execute(() -> {
                 reactor.beginShutdown();
                 reactor.closeSelector();
             });
             assertTrue(server.awaitTermination(BOUND), "the loop has ended and says so");
-            assertNull(server.failure(), "the loop itself ended normally");
-            assertInstanceOf(ClosedSelectorException.class, uncaught.get(10, TimeUnit.SECONDS), "closing failed");
+            assertInstanceOf(ClosedSelectorException.class, server.failure(), "closing failed");
+            assertEquals(List.of("closing the reactor's channels failed"), log.messages(Level.SEVERE));
+            assertSame(server.failure(), log.at(Level.SEVERE).get(0).getThrown());
         }
     }
 
