@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -109,7 +110,9 @@ class MetricsScrapeTest {
     /** Micrometer is loaded only for --metrics-port: a plain server's class-load log names none of it. */
     @Test
     void withoutMetricsPortNoMicrometerClassIsLoaded() throws Exception {
-        Path log = Files.createTempFile("nioecho-class-load", ".log");
+        // A file the JVM creates: -Xlog moves an existing one aside (to .log.0) instead of writing to it.
+        Path dir = Files.createTempDirectory("nioecho-class-load");
+        Path log = dir.resolve("class-load.log");
         try {
             try (ServerProcess plain = ServerProcess.builder()
                     .jvmOptions("-Xlog:class+load=info:file=" + log).start()) {
@@ -128,7 +131,12 @@ class MetricsScrapeTest {
                     .filter(l -> l.contains("io.micrometer") || l.contains("io.prometheus")).toList();
             assertTrue(micrometer.isEmpty(), "loaded: " + micrometer);
         } finally {
-            Files.deleteIfExists(log);
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
         }
     }
 

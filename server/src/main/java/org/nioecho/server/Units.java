@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
  * with a message fit for the user.
  */
 public final class Units {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|)");
 
     private Units() {
     }
 
-    /** Bytes; the suffixes k, m, g (with or without "iB"/"B") are powers of 1024. */
+    /** Bytes; the suffixes k, m, g, t (with or without "iB"/"B") are powers of 1024. */
     public static long parseBytes(String text) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
@@ -35,6 +35,7 @@ public final class Units {
             case "k", "kb", "kib" -> 10;
             case "m", "mb", "mib" -> 20;
             case "g", "gb", "gib" -> 30;
+            case "t", "tb", "tib" -> 40;
             default -> 0;
         };
         if (value > (Long.MAX_VALUE >> shift)) {

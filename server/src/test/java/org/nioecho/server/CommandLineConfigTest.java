@@ -102,6 +102,8 @@ class CommandLineConfigTest {
         ServerConfig tight = config("--high-water", "64KiB", "--max-output-memory", "64KiB");
         assertEquals(65536, tight.maxOutputMemoryBytes(), "the budget may equal the high-water mark");
         assertEquals(ServerConfig.MAX_OUTPUT_MEMORY_BYTES, config("--max-output-memory", "1024GiB").maxOutputMemoryBytes());
+        assertEquals(ServerConfig.MAX_OUTPUT_MEMORY_BYTES, config("--max-output-memory", "1TiB").maxOutputMemoryBytes(),
+                "the limit the message names is accepted as written");
         ServerConfig marks = config("--high-water", "1KiB", "--low-water", "1023", "--max-output-memory", "2KiB");
         assertEquals(1024, marks.highWaterBytes());
         assertEquals(1023, marks.lowWaterBytes());

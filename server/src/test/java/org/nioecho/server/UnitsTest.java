@@ -17,6 +17,8 @@ class UnitsTest {
         assertEquals(7L << 20, Units.parseBytes("7MB"));
         assertEquals(7L << 30, Units.parseBytes("7GiB"));
         assertEquals(7L << 30, Units.parseBytes("7gb"));
+        assertEquals(1L << 40, Units.parseBytes("1TiB"), "the unit the largest output budget is given in");
+        assertEquals(3L << 40, Units.parseBytes("3t"));
         assertEquals(0, Units.parseBytes("0"));
         assertEquals(1024, Units.parseBytes("  1 KiB  "));
     }
@@ -39,7 +41,7 @@ class UnitsTest {
     void badSizesNameThemselvesAndAnExample() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Units.parseBytes("-1"));
         assertEquals("'-1' is not a size (try 65536, 64KiB or 1MiB)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Units.parseBytes("1t"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseBytes("1p"));
         assertThrows(IllegalArgumentException.class, () -> Units.parseBytes("k"));
         assertThrows(IllegalArgumentException.class, () -> Units.parseBytes("1.5k"));
     }
