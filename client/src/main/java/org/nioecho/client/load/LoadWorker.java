@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One selector thread of the load generator: owns its connections, their selector and its
@@ -55,6 +56,7 @@ final class LoadWorker implements Runnable {
 
     private volatile long trafficStartNanos;
     private volatile boolean abort;
+    private volatile Thread runner;
     private volatile Throwable failure;
 
     private boolean trafficStarted;
@@ -66,6 +68,8 @@ final class LoadWorker implements Runnable {
     private long drainDeadlineNanos;
     private long nextTimeoutScanNanos;
     private int connecting;
+    /** Connections with sent bytes not yet echoed. */
+    private int owingConnections;
     private int open;
     private int active;
 
@@ -128,6 +132,7 @@ final class LoadWorker implements Runnable {
     void abort() {
         abort = true;
         selector.wakeup();
+        LockSupport.unpark(runner);
     }
 
     Throwable failure() {
@@ -136,6 +141,7 @@ final class LoadWorker implements Runnable {
 
     @Override
     public void run() {
+        runner = Thread.currentThread();
         try {
             active = connections.size();
             toConnect.addAll(connections);
@@ -164,17 +170,16 @@ final class LoadWorker implements Runnable {
                 }
                 publish();
                 long waitNanos = waitNanos(now);
-                if (waitNanos <= 0) {
-                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
-                } else if (rateSendIsNext(now, waitNanos) && waitNanos < 1_000_000L + SELECT_SLACK_NANOS) {
-                    // the last stretch before a send: poll, as select cannot wake this precisely
-                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
-                    Thread.onSpinWait();
+                long plan = planWait(waitNanos, rateSendIsNext(now, waitNanos), owingConnections > 0 || connecting > 0);
+                if (plan > 0) {
+                    selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), plan);
+                } else if (plan < 0) {
+                    LockSupport.parkNanos(this, -plan);
                 } else {
-                    long waitMs = rateSendIsNext(now, waitNanos)
-                            ? (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L
-                            : (waitNanos + 999_999L) / 1_000_000L;
-                    selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), waitMs);
+                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
+                    if (waitNanos > 0) {
+                        Thread.onSpinWait();
+                    }
                 }
             }
         } catch (Throwable t) {
@@ -297,6 +302,30 @@ final class LoadWorker implements Runnable {
         publishedBehind = behind;
     }
 
+    /**
+     * How the loop waits for its next event, {@code waitNanos} away: {@code > 0} select for that
+     * many whole ms, {@code < 0} park for minus that many ns, {@code 0} poll ({@code selectNow}).
+     * Before a rate send a select ends at least {@value #SELECT_SLACK_NANOS} ns early (whole ms,
+     * floored); closer than 1 ms + that slack the thread parks until the slack is left, unless an
+     * echo (or a connect) is outstanding, whose arrival must be timed when it comes: then, and for
+     * the slack itself, it polls. Other waits select, rounded up to whole ms.
+     */
+    static long planWait(long waitNanos, boolean rateSend, boolean outstanding) {
+        if (waitNanos <= 0) {
+            return 0;
+        }
+        if (!rateSend) {
+            return (waitNanos + 999_999L) / 1_000_000L;
+        }
+        if (waitNanos >= 1_000_000L + SELECT_SLACK_NANOS) {
+            return (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L;
+        }
+        if (outstanding || waitNanos <= SELECT_SLACK_NANOS) {
+            return 0;
+        }
+        return -(waitNanos - SELECT_SLACK_NANOS);
+    }
+
     private boolean rateSendIsNext(long now, long waitNanos) {
         return !rateQueue.isEmpty() && !stopping && rateQueue.peek().nextDueNanos - now <= waitNanos;
     }
@@ -396,6 +425,11 @@ final class LoadWorker implements Runnable {
     void messageSent(long latenessNanos) {
         sentMessages++;
         this.latenessNanos.recordValue(Math.max(0, Math.min(latenessNanos, HIGHEST_NANOS)));
+    }
+
+    /** A connection now owes echoes ({@code true}) or no longer does. */
+    void owing(boolean owes) {
+        owingConnections += owes ? 1 : -1;
     }
 
     void connectStarted() {
