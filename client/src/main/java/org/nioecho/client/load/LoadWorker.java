@@ -25,16 +25,20 @@ import java.util.concurrent.locks.LockSupport;
  * own statistics (plain fields, no sharing on the hot path); publishes running totals in
  * volatile fields once per loop turn for the progress line. The controller tells it when
  * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
- * In rate mode it sleeps in {@code select} until a send is about {@value #SELECT_SLACK_NANOS} ns
- * away, then polls ({@code selectNow}) until it is due, so sends leave on time; a churn
- * connection that failed waits on this worker's timer before its next attempt.
+ * In rate mode it sleeps in {@code select} (whole ms) while the next send is at least 1 ms +
+ * {@value #SELECT_SLACK_NANOS} ns away; closer, it parks until {@value #SELECT_SLACK_NANOS} ns
+ * are left and polls ({@code selectNow}) for the rest, so sends leave on time without a core
+ * spinning between them. While an echo (or a connect) is outstanding it polls instead of
+ * parking, so the arrival is timed when it comes ({@link #planWait}); a park does not watch the
+ * sockets, so it is used only when nothing is owed. A churn connection that failed waits on
+ * this worker's timer before its next attempt.
  */
 final class LoadWorker implements Runnable {
     /** Connection attempts in flight per worker, so the server's backlog is not overrun. */
     private static final int MAX_CONNECTING = 256;
     private static final long MAX_WAIT_MS = 100;
     private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
-    /** How much earlier than a rate send a timed select must end: {@code select} counts whole ms and wakes late. */
+    /** How much earlier than a rate send a select or park must end: both wake late ({@code select} also counts whole ms). */
     static final long SELECT_SLACK_NANOS = 250_000L;
     /** Latencies above an hour are recorded as an hour. */
     static final long HIGHEST_NANOS = 3_600_000_000_000L;
