@@ -48,8 +48,6 @@ final class LoadConnection {
     private long connectStartNanos;
     private boolean stopped;
     private boolean writeInterest;
-    /** Sent bytes not yet echoed on the open channel: counted in the worker's {@code owingConnections}. */
-    private boolean owing;
     private long firstIntendedNanos;
     /** Rate mode: traffic started, so messages fall due. */
     private boolean rateStarted;
@@ -292,7 +290,6 @@ final class LoadConnection {
         }
         long before = receivedBytes;
         receivedBytes += expected;
-        owing(receivedBytes < sentBytes);
         for (long k = before / size; (k + 1) * size <= receivedBytes; k++) {
             worker.messageEchoed(now - startOf(k));
         }
@@ -339,7 +336,6 @@ final class LoadConnection {
                 noteStarts(sentBytes, sentBytes + wrote, issuedNanos);
                 sentBytes += wrote;
                 worker.sent(wrote);
-                owing(true);
             }
             if (wrote < want) {
                 writeInterest(true);
@@ -413,13 +409,6 @@ final class LoadConnection {
         }
     }
 
-    private void owing(boolean now) {
-        if (now != owing) {
-            owing = now;
-            worker.owing(now);
-        }
-    }
-
     private void writeInterest(boolean on) {
         if (on != writeInterest) {
             writeInterest = on;
@@ -455,7 +444,6 @@ final class LoadConnection {
     }
 
     private void closeChannel() {
-        owing(false); // nothing more can arrive
         if (tls != null) {
             if (state == State.OPEN) {
                 tls.closeOutbound(); // close_notify before the FIN, so the server sees eof, not truncation

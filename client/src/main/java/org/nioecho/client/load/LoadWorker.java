@@ -9,6 +9,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One selector thread of the load generator: owns its connections, their selector and its
@@ -26,11 +27,13 @@ import java.util.concurrent.locks.LockSupport;
  * volatile fields once per loop turn for the progress line. The controller tells it when
  * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
  * In rate mode it sleeps in {@code select} (whole ms) while the next send is at least 1 ms +
- * {@value #SELECT_SLACK_NANOS} ns away; closer, it parks until {@value #SELECT_SLACK_NANOS} ns
- * are left and polls ({@code selectNow}) for the rest, so sends leave on time without a core
- * spinning between them. While an echo (or a connect) is outstanding it polls instead of
- * parking, so the arrival is timed when it comes ({@link #planWait}); a park does not watch the
- * sockets, so it is used only when nothing is owed. A churn connection that failed waits on
+ * {@value #SELECT_SLACK_NANOS} ns away; closer, it blocks in {@code select} until its
+ * {@link SelectWaker} wakes it {@value #SELECT_SLACK_NANOS} ns before the send (or an echo or
+ * connect ends it at once, so the arrival is timed when it comes), then polls
+ * ({@code selectNow}) for the rest, so sends leave on time. It never spins while an echo is owed
+ * except in that last stretch: a thread that spins while the server's reactor must run on the
+ * same core holds the echo back (the scheduler favours it after its sleeps) and the server gets
+ * blamed for the generator's delay ({@link #planWait}). A churn connection that failed waits on
  * this worker's timer before its next attempt.
  */
 final class LoadWorker implements Runnable {
@@ -38,11 +41,12 @@ final class LoadWorker implements Runnable {
     private static final int MAX_CONNECTING = 256;
     private static final long MAX_WAIT_MS = 100;
     private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
-    /** How much earlier than a rate send a select or park must end: both wake late ({@code select} also counts whole ms). */
+    /** How much earlier than a rate send a select must end: it wakes late (its own timeout counts whole ms, the waker's park overshoots). */
     static final long SELECT_SLACK_NANOS = 250_000L;
     /** Latencies above an hour are recorded as an hour. */
     static final long HIGHEST_NANOS = 3_600_000_000_000L;
     private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
+    private static final Consumer<SelectionKey> HANDLE = key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime());
 
     private final LoadConfig config;
     private final Selector selector;
@@ -60,7 +64,6 @@ final class LoadWorker implements Runnable {
 
     private volatile long trafficStartNanos;
     private volatile boolean abort;
-    private volatile Thread runner;
     private volatile Throwable failure;
 
     private boolean trafficStarted;
@@ -72,8 +75,8 @@ final class LoadWorker implements Runnable {
     private long drainDeadlineNanos;
     private long nextTimeoutScanNanos;
     private int connecting;
-    /** Connections with sent bytes not yet echoed. */
-    private int owingConnections;
+    /** Rate mode: wakes the select {@value #SELECT_SLACK_NANOS} ns before a send less than 1 ms away. */
+    private SelectWaker waker;
     private int open;
     private int active;
 
@@ -97,7 +100,7 @@ final class LoadWorker implements Runnable {
     private long corruptBytes;
     private long extraBytes;
     private long missingBytes;
-    /** CPU time this thread used in the measured period (its own cost, the JVM's other threads aside). */
+    /** CPU time this thread and its waker used in the measured period (their own cost, the JVM's other threads aside). */
     private long measuredCpuNanos;
     private long cpuAtMeasureStartNanos;
     private final long[] errors = new long[ErrorCause.values().length];
@@ -136,7 +139,6 @@ final class LoadWorker implements Runnable {
     void abort() {
         abort = true;
         selector.wakeup();
-        LockSupport.unpark(runner);
     }
 
     Throwable failure() {
@@ -145,8 +147,11 @@ final class LoadWorker implements Runnable {
 
     @Override
     public void run() {
-        runner = Thread.currentThread();
         try {
+            if (config.mode() == LoadMode.RATE) {
+                waker = new SelectWaker(selector, Thread.currentThread().getName() + "-waker");
+                waker.start();
+            }
             active = connections.size();
             toConnect.addAll(connections);
             while (!abort) {
@@ -174,13 +179,14 @@ final class LoadWorker implements Runnable {
                 }
                 publish();
                 long waitNanos = waitNanos(now);
-                long plan = planWait(waitNanos, rateSendIsNext(now, waitNanos), owingConnections > 0 || connecting > 0);
+                long plan = planWait(waitNanos, rateSendIsNext(now, waitNanos));
                 if (plan > 0) {
-                    selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), plan);
+                    selector.select(HANDLE, plan);
                 } else if (plan < 0) {
-                    LockSupport.parkNanos(this, -plan);
+                    waker.wakeAt(now - plan);
+                    selector.select(HANDLE, 1); // the waker ends it, or an event; the 1 ms is a safety net
                 } else {
-                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
+                    selector.selectNow(HANDLE);
                     if (waitNanos > 0) {
                         Thread.onSpinWait();
                     }
@@ -189,6 +195,7 @@ final class LoadWorker implements Runnable {
         } catch (Throwable t) {
             failure = t;
         } finally {
+            stopWaker();
             for (LoadConnection c : connections) {
                 c.closeQuietly();
             }
@@ -203,6 +210,21 @@ final class LoadWorker implements Runnable {
             }
             finished.countDown();
         }
+    }
+
+    private void stopWaker() {
+        if (waker != null) {
+            try {
+                waker.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** CPU time of this thread and its waker so far. */
+    private long cpuNanos() {
+        return THREAD_CPU.getCurrentThreadCpuTime() + (waker == null ? 0 : waker.cpuNanos());
     }
 
     private void beginTraffic(long now, long startNanos) throws IOException {
@@ -228,7 +250,7 @@ final class LoadWorker implements Runnable {
         }
         if (!stopping && now - stopAtNanos >= 0) {
             stopping = true;
-            measuredCpuNanos = THREAD_CPU.getCurrentThreadCpuTime() - cpuAtMeasureStartNanos;
+            measuredCpuNanos = cpuNanos() - cpuAtMeasureStartNanos;
             drainDeadlineNanos = now + config.drainTimeout().toNanos();
             while (!toConnect.isEmpty()) {
                 toConnect.poll();
@@ -267,7 +289,7 @@ final class LoadWorker implements Runnable {
     }
 
     private void resetMeasuredStatistics() {
-        cpuAtMeasureStartNanos = THREAD_CPU.getCurrentThreadCpuTime();
+        cpuAtMeasureStartNanos = cpuNanos();
         latencyNanos.reset();
         messages = 0;
         bytesSent = 0;
@@ -308,13 +330,14 @@ final class LoadWorker implements Runnable {
 
     /**
      * How the loop waits for its next event, {@code waitNanos} away: {@code > 0} select for that
-     * many whole ms, {@code < 0} park for minus that many ns, {@code 0} poll ({@code selectNow}).
-     * Before a rate send a select ends at least {@value #SELECT_SLACK_NANOS} ns early (whole ms,
-     * floored); closer than 1 ms + that slack the thread parks until the slack is left, unless an
-     * echo (or a connect) is outstanding, whose arrival must be timed when it comes: then, and for
-     * the slack itself, it polls. Other waits select, rounded up to whole ms.
+     * many whole ms; {@code < 0} select until the waker wakes it, minus that many ns from now;
+     * {@code 0} poll ({@code selectNow}). Before a rate send a plain select ends at least
+     * {@value #SELECT_SLACK_NANOS} ns early (whole ms, floored); closer than 1 ms + that slack
+     * the select is woken by the waker when the slack is left, and an echo (or a connect) ends
+     * it at once, so its arrival is timed when it comes and nothing spins while it is owed. Only
+     * the slack itself is polled. Other waits select, rounded up to whole ms.
      */
-    static long planWait(long waitNanos, boolean rateSend, boolean outstanding) {
+    static long planWait(long waitNanos, boolean rateSend) {
         if (waitNanos <= 0) {
             return 0;
         }
@@ -324,7 +347,7 @@ final class LoadWorker implements Runnable {
         if (waitNanos >= 1_000_000L + SELECT_SLACK_NANOS) {
             return (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L;
         }
-        if (outstanding || waitNanos <= SELECT_SLACK_NANOS) {
+        if (waitNanos <= SELECT_SLACK_NANOS) {
             return 0;
         }
         return -(waitNanos - SELECT_SLACK_NANOS);
@@ -429,11 +452,6 @@ final class LoadWorker implements Runnable {
     void messageSent(long latenessNanos) {
         sentMessages++;
         this.latenessNanos.recordValue(Math.max(0, Math.min(latenessNanos, HIGHEST_NANOS)));
-    }
-
-    /** A connection now owes echoes ({@code true}) or no longer does. */
-    void owing(boolean owes) {
-        owingConnections += owes ? 1 : -1;
     }
 
     void connectStarted() {
