@@ -9,6 +9,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,26 +19,38 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * One selector thread of the load generator: owns its connections, their selector and its
  * own statistics (plain fields, no sharing on the hot path); publishes running totals in
  * volatile fields once per loop turn for the progress line. The controller tells it when
  * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
- * In rate mode it sleeps in {@code select} until a send is about {@value #SELECT_SLACK_NANOS} ns
- * away, then polls ({@code selectNow}) until it is due, so sends leave on time; a churn
- * connection that failed waits on this worker's timer before its next attempt.
+ * In rate mode it sleeps in {@code select} (whole ms) while the next send is at least 1 ms +
+ * {@value #SELECT_SLACK_NANOS} ns away; closer, it blocks in {@code select} until its
+ * {@link SelectWaker} wakes it {@value #SELECT_SLACK_NANOS} ns before the send (or an echo or
+ * connect ends it at once, so the arrival is timed when it comes), then polls
+ * ({@code selectNow}) for the rest, so sends leave on time ({@link #planWait}). It never spins
+ * while an echo is owed, except in that last stretch: an earlier version that parked between
+ * sends but polled while an echo was owed held the server's reactor back (on 2 cores, 1,000
+ * msg/s on one connection: the reactor runnable but waiting 216-371 ms of a 6 s run, latency
+ * p99 2.6-3.2 ms), charging the generator's own delay to the server. Now, the same run: the
+ * reactor waits 8-14 ms, latency p99 0.16-0.37 ms (0.47-1.10 ms when this thread polled all
+ * the time), lateness p50 0.4-0.5 us and p99 21-164 us, and this thread and its waker use 22 %
+ * of a core (docs/client.md, "Rate-mode timing"). A churn connection that failed waits on this
+ * worker's timer before its next attempt.
  */
 final class LoadWorker implements Runnable {
     /** Connection attempts in flight per worker, so the server's backlog is not overrun. */
     private static final int MAX_CONNECTING = 256;
     private static final long MAX_WAIT_MS = 100;
     private static final long TIMEOUT_SCAN_NANOS = 20_000_000L;
-    /** How much earlier than a rate send a timed select must end: {@code select} counts whole ms and wakes late. */
+    /** How much earlier than a rate send a select must end: it wakes late (its own timeout counts whole ms, the waker's park overshoots). */
     static final long SELECT_SLACK_NANOS = 250_000L;
     /** Latencies above an hour are recorded as an hour. */
     static final long HIGHEST_NANOS = 3_600_000_000_000L;
     private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
+    private static final Consumer<SelectionKey> HANDLE = key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime());
 
     private final LoadConfig config;
     private final Selector selector;
@@ -66,6 +79,8 @@ final class LoadWorker implements Runnable {
     private long drainDeadlineNanos;
     private long nextTimeoutScanNanos;
     private int connecting;
+    /** Rate mode: wakes the select {@value #SELECT_SLACK_NANOS} ns before a send less than 1 ms away. */
+    private SelectWaker waker;
     private int open;
     private int active;
 
@@ -89,7 +104,7 @@ final class LoadWorker implements Runnable {
     private long corruptBytes;
     private long extraBytes;
     private long missingBytes;
-    /** CPU time this thread used in the measured period (its own cost, the JVM's other threads aside). */
+    /** CPU time this thread and its waker used in the measured period (their own cost, the JVM's other threads aside). */
     private long measuredCpuNanos;
     private long cpuAtMeasureStartNanos;
     private final long[] errors = new long[ErrorCause.values().length];
@@ -137,6 +152,10 @@ final class LoadWorker implements Runnable {
     @Override
     public void run() {
         try {
+            if (config.mode() == LoadMode.RATE) {
+                waker = new SelectWaker(selector, Thread.currentThread().getName() + "-waker");
+                waker.start();
+            }
             active = connections.size();
             toConnect.addAll(connections);
             while (!abort) {
@@ -164,22 +183,23 @@ final class LoadWorker implements Runnable {
                 }
                 publish();
                 long waitNanos = waitNanos(now);
-                if (waitNanos <= 0) {
-                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
-                } else if (rateSendIsNext(now, waitNanos) && waitNanos < 1_000_000L + SELECT_SLACK_NANOS) {
-                    // the last stretch before a send: poll, as select cannot wake this precisely
-                    selector.selectNow(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()));
-                    Thread.onSpinWait();
+                long plan = planWait(waitNanos, rateSendIsNext(now, waitNanos));
+                if (plan > 0) {
+                    selector.select(HANDLE, plan);
+                } else if (plan < 0) {
+                    waker.wakeAt(now - plan);
+                    selector.select(HANDLE, 1); // the waker ends it, or an event; the 1 ms is a safety net
                 } else {
-                    long waitMs = rateSendIsNext(now, waitNanos)
-                            ? (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L
-                            : (waitNanos + 999_999L) / 1_000_000L;
-                    selector.select(key -> ((LoadConnection) key.attachment()).handle(key, System.nanoTime()), waitMs);
+                    selector.selectNow(HANDLE);
+                    if (waitNanos > 0) {
+                        Thread.onSpinWait();
+                    }
                 }
             }
         } catch (Throwable t) {
             failure = t;
         } finally {
+            stopWaker();
             for (LoadConnection c : connections) {
                 c.closeQuietly();
             }
@@ -194,6 +214,21 @@ final class LoadWorker implements Runnable {
             }
             finished.countDown();
         }
+    }
+
+    private void stopWaker() {
+        if (waker != null) {
+            try {
+                waker.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** CPU time of this thread and its waker so far. */
+    private long cpuNanos() {
+        return THREAD_CPU.getCurrentThreadCpuTime() + (waker == null ? 0 : waker.cpuNanos());
     }
 
     private void beginTraffic(long now, long startNanos) throws IOException {
@@ -219,7 +254,7 @@ final class LoadWorker implements Runnable {
         }
         if (!stopping && now - stopAtNanos >= 0) {
             stopping = true;
-            measuredCpuNanos = THREAD_CPU.getCurrentThreadCpuTime() - cpuAtMeasureStartNanos;
+            measuredCpuNanos = cpuNanos() - cpuAtMeasureStartNanos;
             drainDeadlineNanos = now + config.drainTimeout().toNanos();
             while (!toConnect.isEmpty()) {
                 toConnect.poll();
@@ -258,7 +293,7 @@ final class LoadWorker implements Runnable {
     }
 
     private void resetMeasuredStatistics() {
-        cpuAtMeasureStartNanos = THREAD_CPU.getCurrentThreadCpuTime();
+        cpuAtMeasureStartNanos = cpuNanos();
         latencyNanos.reset();
         messages = 0;
         bytesSent = 0;
@@ -295,6 +330,31 @@ final class LoadWorker implements Runnable {
             behind += c.behindMessages(now);
         }
         publishedBehind = behind;
+    }
+
+    /**
+     * How the loop waits for its next event, {@code waitNanos} away: {@code > 0} select for that
+     * many whole ms; {@code < 0} select until the waker wakes it, minus that many ns from now;
+     * {@code 0} poll ({@code selectNow}). Before a rate send a plain select ends at least
+     * {@value #SELECT_SLACK_NANOS} ns early (whole ms, floored); closer than 1 ms + that slack
+     * the select is woken by the waker when the slack is left, and an echo (or a connect) ends
+     * it at once, so its arrival is timed when it comes and nothing spins while it is owed. Only
+     * the slack itself is polled. Other waits select, rounded up to whole ms.
+     */
+    static long planWait(long waitNanos, boolean rateSend) {
+        if (waitNanos <= 0) {
+            return 0;
+        }
+        if (!rateSend) {
+            return (waitNanos + 999_999L) / 1_000_000L;
+        }
+        if (waitNanos >= 1_000_000L + SELECT_SLACK_NANOS) {
+            return (waitNanos - SELECT_SLACK_NANOS) / 1_000_000L;
+        }
+        if (waitNanos <= SELECT_SLACK_NANOS) {
+            return 0;
+        }
+        return -(waitNanos - SELECT_SLACK_NANOS);
     }
 
     private boolean rateSendIsNext(long now, long waitNanos) {

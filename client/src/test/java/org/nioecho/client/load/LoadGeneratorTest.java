@@ -218,6 +218,29 @@ class LoadGeneratorTest {
     }
 
     /**
+     * At 1,000 msg/s on one connection a send is always less than 1.25 ms away, so a worker that
+     * polled whenever the next send was that close spun the whole run. It polls only for the last
+     * 0.25 ms; before that it blocks in select, woken by an echo or by its waker. Its CPU time (its
+     * waker's included) must stay well under the run's length: 23-24 % here even at load average
+     * 10 on 2 cores; a spinning worker uses 90-100 % on a quiet machine, but load can hide it
+     * (55-75 % at load average 9).
+     */
+    @Test
+    void rateModeDoesNotSpinBetweenSends() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().jvmOptions("-Xmx64m").start()) {
+            LoadConfig config = new LoadConfig(server.address(), LoadMode.RATE, 1, 64, Duration.ofSeconds(2),
+                    Duration.ZERO, 0, 1000, List.of(), 1, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            LoadReport report = run(config);
+
+            assertEquals(0, report.errors() + report.missingBytes() + report.corruptBytes() + report.extraBytes(), report.toText());
+            assertEquals(report.scheduledMessages(), report.sentMessages(), report.toText());
+            double share = report.workerCpuSeconds() / report.durationSeconds();
+            assertTrue(share < 0.45, String.format(java.util.Locale.ROOT,
+                    "the worker thread and its waker used %.0f %% of a core between sends%n%s", 100 * share, report.toText()));
+        }
+    }
+
+    /**
      * The server is stopped before the run (the kernel still completes the connect) until the
      * run's end has passed and the generator is at least 1,100 messages behind (16 KiB at
      * 1,000/s soon fills the sockets' buffers): those messages
