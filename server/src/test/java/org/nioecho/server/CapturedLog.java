@@ -7,6 +7,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The records some of the server's loggers write while this is open, at {@code level} and
@@ -73,6 +75,15 @@ final class CapturedLog implements AutoCloseable {
     /** Every message, without its level. */
     List<String> lines() {
         return records.stream().map(LogRecord::getMessage).toList();
+    }
+
+    /**
+     * The bytes owed at each backpressure line {@code what} ("reading paused", "reading
+     * resumed") among {@code lines}: the connection's debug line names them at that instant.
+     */
+    static List<Integer> bytesOwedAt(List<String> lines, String what) {
+        Pattern pattern = Pattern.compile(": " + what + ", (\\d+) bytes owed");
+        return lines.stream().map(pattern::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).toList();
     }
 
     /** True if a record at {@code level} has a message containing {@code text}. */

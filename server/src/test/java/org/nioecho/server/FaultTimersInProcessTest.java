@@ -136,7 +136,7 @@ class FaultTimersInProcessTest {
         try (CapturedLog timerLog = new CapturedLog(TimerQueue.class);
              EchoServer server = EchoServer.start(TimersInProcessTest.smallMarks().faults(List.of(latency(Duration.ofMillis(1)), closeAfter(timedClose)))
                      .faultSeed(11).build());
-             SocketChannel stalled = TimersInProcessTest.nonReader(server.address())) {
+             SocketChannel stalled = Peers.nonReader(server.address())) {
             long since = System.nanoTime();
             TimersInProcessTest.sendUntilOwed(server, stalled);
             awaitFaultCloseNoSoonerThan(server, since, timedClose, "the timed close");
@@ -197,7 +197,7 @@ class FaultTimersInProcessTest {
         Duration writeTimeout = Duration.ofMillis(300);
         try (EchoServer server = EchoServer.start(TimersInProcessTest.smallMarks().writeTimeout(writeTimeout)
                 .faults(List.of(latency(Duration.ofMillis(1)))).faultSeed(11).build());
-             SocketChannel stalled = TimersInProcessTest.nonReader(server.address())) {
+             SocketChannel stalled = Peers.nonReader(server.address())) {
             long since = System.nanoTime();
             TimersInProcessTest.sendUntilOwed(server, stalled);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(() -> {

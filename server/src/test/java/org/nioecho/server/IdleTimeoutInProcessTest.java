@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -83,11 +82,7 @@ class IdleTimeoutInProcessTest {
     void withTheWriteTimeoutOffAPeerThatOwesIsClosedAsIdleNotAsWriteStalled() throws Exception {
         try (EchoServer server = EchoServer.start(idleOnly().highWaterBytes(8 * 1024).lowWaterBytes(2 * 1024)
                 .sendBufferBytes(2048).build());
-             SocketChannel peer = SocketChannel.open()) {
-            peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-            peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-            peer.connect(server.address());
-            peer.configureBlocking(false);
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer flood = ByteBuffer.wrap(Peers.randomBytes(4 << 20, 5));
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
                 peer.write(flood);

@@ -6,12 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -73,7 +70,7 @@ class OutOfDirectMemoryInProcessTest {
     void anUnexpectedFailureServingOneConnectionClosesItAloneAndNamesIt() throws Exception {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).idleTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO).highWaterBytes(8192).lowWaterBytes(2048).sendBufferBytes(2048).build());
-             SocketChannel peer = nonReader(server.address());
+             SocketChannel peer = Peers.nonReader(server.address());
              SocketChannel other = Peers.connect(server.address())) {
             String name = "connection 127.0.0.1:" + Peers.localPort(peer);
             swapAllocator(server, size -> {
@@ -95,7 +92,7 @@ class OutOfDirectMemoryInProcessTest {
         try (EchoServer server = EchoServer.start(ServerConfig.builder().port(0).idleTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO).highWaterBytes(8192).lowWaterBytes(2048).readBufferBytes(4096)
                 .sendBufferBytes(2048).build());
-             SocketChannel peer = nonReader(server.address());
+             SocketChannel peer = Peers.nonReader(server.address());
              SocketChannel other = Peers.connect(server.address())) {
             swapAllocator(server, allocator);
             sendUntilClosedAsError(server, peer);
@@ -148,12 +145,4 @@ class OutOfDirectMemoryInProcessTest {
         return taken[0];
     }
 
-    private static SocketChannel nonReader(InetSocketAddress address) throws IOException {
-        SocketChannel peer = SocketChannel.open();
-        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        peer.connect(address);
-        peer.configureBlocking(false);
-        return peer;
-    }
 }

@@ -3,8 +3,6 @@ package org.nioecho.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -37,15 +35,6 @@ class OutputBudgetSmallInProcessTest {
                 .maxOutputMemoryBytes(HIGH_WATER);
     }
 
-    /** A peer that sends and does not read, with small kernel buffers, non-blocking. */
-    private static SocketChannel hog(InetSocketAddress address) throws IOException {
-        SocketChannel hog = SocketChannel.open();
-        hog.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        hog.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        hog.connect(address);
-        hog.configureBlocking(false);
-        return hog;
-    }
 
     /** Sends without reading until the server holds the whole budget for the hog; returns what was sent. */
     private static ByteBuffer fillTheBudget(EchoServer server, SocketChannel hog) {
@@ -74,7 +63,7 @@ class OutputBudgetSmallInProcessTest {
     void aWaitingPeerIsServedOnceTheHolderReadsAgain() throws Exception {
         try (EchoServer server = EchoServer.start(oneMarkOfBudget().writeTimeout(Duration.ZERO)
                 .pressureWriteTimeout(Duration.ZERO).build());
-             SocketChannel hog = hog(server.address())) {
+             SocketChannel hog = Peers.nonReader(server.address())) {
             ByteBuffer sent = fillTheBudget(server, hog);
             byte[] payload = Peers.randomBytes(32 * 1024, 42);
             CompletableFuture<byte[]> echo = echoLater(server, payload);
@@ -113,7 +102,7 @@ class OutputBudgetSmallInProcessTest {
 
     private static void stalledHolderIsClosedAndTheWaitingPeerServed(ServerConfig config) throws Exception {
         try (EchoServer server = EchoServer.start(config);
-             SocketChannel hog = hog(server.address())) {
+             SocketChannel hog = Peers.nonReader(server.address())) {
             fillTheBudget(server, hog);
             byte[] payload = Peers.randomBytes(32 * 1024, 43);
             assertArrayEquals(payload, Peers.echo(server.address(), payload), "the waiting peer's echo");

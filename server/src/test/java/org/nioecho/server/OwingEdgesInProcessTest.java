@@ -6,7 +6,6 @@ import org.nioecho.kernel.TcpState;
 import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -62,15 +61,6 @@ class OwingEdgesInProcessTest {
                 .highWaterBytes(HIGH_WATER).lowWaterBytes(LOW_WATER).sendBufferBytes(2048);
     }
 
-    /** A peer with the smallest receive window and a small send buffer, non-blocking. */
-    private static SocketChannel nonReader(InetSocketAddress address) throws IOException {
-        SocketChannel peer = SocketChannel.open();
-        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        peer.connect(address);
-        peer.configureBlocking(false);
-        return peer;
-    }
 
     /** Sends without reading until the server has paused reading; returns what was sent. */
     private static ByteBuffer sendUntilPaused(EchoServer server, SocketChannel peer) {
@@ -121,7 +111,7 @@ class OwingEdgesInProcessTest {
     @Timeout(60)
     void aLowWaterMarkOfZeroResumesOnceEverythingIsSentAndTheGrownBufferIsReturned() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().lowWaterBytes(0).readBufferBytes(4096).build());
-             SocketChannel peer = nonReader(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = sendUntilPaused(server, peer);
             peer.shutdownOutput();
             readEchoToEof(peer, toSend.position());
@@ -158,7 +148,7 @@ class OwingEdgesInProcessTest {
     @Timeout(60)
     void shutdownWhilePausedIsNotPausedAnyMoreAndDrains() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().drainTimeout(BOUND).build());
-        try (SocketChannel peer = nonReader(server.address())) {
+        try (SocketChannel peer = Peers.nonReader(server.address())) {
             sendUntilPaused(server, peer);
             long received = snapshot(server).received();
             server.shutdown();
@@ -185,7 +175,7 @@ class OwingEdgesInProcessTest {
     void shutdownWhileOwingBelowTheMarkReadsNothingMore() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().highWaterBytes(256 * 1024).lowWaterBytes(64 * 1024)
                 .drainTimeout(BOUND).build());
-        try (SocketChannel peer = nonReader(server.address())) {
+        try (SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = ByteBuffer.wrap(STREAM, 0, 128 * 1024);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
                 peer.write(toSend);
@@ -223,7 +213,7 @@ class OwingEdgesInProcessTest {
     void shutdownLiftsTheFaultsAndDrainsWhatTheyHeld() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().highWaterBytes(16 * 1024).drainTimeout(BOUND)
                 .faults(List.of(FaultInjectionTest.latency(Duration.ofHours(1), Duration.ZERO))).faultSeed(11).build());
-        try (SocketChannel peer = nonReader(server.address())) {
+        try (SocketChannel peer = Peers.nonReader(server.address())) {
             sendUntilPaused(server, peer);
             Snapshot held = snapshot(server);
             assertEquals(0, held.sent(), "the latency let bytes through");
@@ -251,7 +241,7 @@ class OwingEdgesInProcessTest {
     void aHolderAndAWaiterThatResetAreClosedAsReset() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().highWaterBytes(4096).lowWaterBytes(1024)
                 .maxOutputMemoryBytes(4096).pressureWriteTimeout(Duration.ZERO).build());
-             SocketChannel holder = nonReader(server.address());
+             SocketChannel holder = Peers.nonReader(server.address());
              SocketChannel waiter = Peers.connect(server.address())) {
             ByteBuffer toSend = ByteBuffer.wrap(STREAM);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
@@ -288,8 +278,8 @@ class OwingEdgesInProcessTest {
     void aWaiterClosedWhileWaitingDoesNotHoldUpTheOnesBehindIt() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().maxOutputMemoryBytes(HIGH_WATER).readBufferBytes(4096)
                 .pressureWriteTimeout(Duration.ZERO).build());
-             SocketChannel holder = nonReader(server.address());
-             SocketChannel filler = nonReader(server.address());
+             SocketChannel holder = Peers.nonReader(server.address());
+             SocketChannel filler = Peers.nonReader(server.address());
              SocketChannel third = Peers.connect(server.address())) {
             byte[] chunk = Arrays.copyOf(STREAM, 1000);
             long sent = 0;
@@ -327,7 +317,7 @@ class OwingEdgesInProcessTest {
     void aPeerWaitingForTheBudgetDoesNotKeepTheReactorBusy() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().highWaterBytes(4096).lowWaterBytes(1024)
                 .maxOutputMemoryBytes(4096).pressureWriteTimeout(Duration.ZERO).build());
-             SocketChannel holder = nonReader(server.address());
+             SocketChannel holder = Peers.nonReader(server.address());
              SocketChannel waiter = Peers.connect(server.address())) {
             ByteBuffer toSend = ByteBuffer.wrap(STREAM);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {

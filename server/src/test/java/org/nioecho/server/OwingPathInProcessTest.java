@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.nioecho.kernel.TcpTable;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -17,8 +16,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -66,18 +63,6 @@ class OwingPathInProcessTest {
                 .highWaterBytes(HIGH_WATER).lowWaterBytes(LOW_WATER).readBufferBytes(READ_BUFFER);
     }
 
-    /**
-     * A peer with the smallest receive window the kernel allows and a small send buffer (else
-     * its first write alone hands the kernel megabytes), non-blocking.
-     */
-    private static SocketChannel nonReader(InetSocketAddress address) throws IOException {
-        SocketChannel peer = SocketChannel.open();
-        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        peer.connect(address);
-        peer.configureBlocking(false);
-        return peer;
-    }
 
     /** Sends without reading until the server owes bytes to {@code peer}; returns what was sent. */
     private static ByteBuffer sendUntilOwed(EchoServer server, SocketChannel peer, int owedBytes) {
@@ -113,7 +98,7 @@ class OwingPathInProcessTest {
     @Timeout(60)
     void pausedAtTheHighWaterMarkIsNotReadThenResumesAndEchoesEverything() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().build());
-             SocketChannel peer = nonReader(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = sendUntilOwed(server, peer, HIGH_WATER);
             await().atMost(BOUND).until(() -> server.metrics().paused() == 1);
             Snapshot paused = snapshot(server);
@@ -174,7 +159,7 @@ class OwingPathInProcessTest {
         CONNECTION_LOG.setLevel(Level.FINE);
         CONNECTION_LOG.addHandler(capture);
         try (EchoServer server = EchoServer.start(smallMarks().sendBufferBytes(2048).build());
-             SocketChannel peer = nonReader(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = sendUntilOwed(server, peer, HIGH_WATER);
             await().atMost(BOUND).until(() -> server.metrics().paused() == 1);
             assertTrue(server.metrics().pauses() >= 1, "the pause is counted");
@@ -185,24 +170,19 @@ class OwingPathInProcessTest {
             CONNECTION_LOG.removeHandler(capture);
             CONNECTION_LOG.setLevel(level);
         }
-        List<Integer> pausedAt = owedAt(lines, "reading paused");
-        List<Integer> resumedAt = owedAt(lines, "reading resumed");
+        List<Integer> pausedAt = CapturedLog.bytesOwedAt(lines, "reading paused");
+        List<Integer> resumedAt = CapturedLog.bytesOwedAt(lines, "reading resumed");
         assertFalse(resumedAt.isEmpty(), "never resumed: " + lines);
         assertTrue(pausedAt.size() >= resumedAt.size(), lines.toString());
         assertTrue(pausedAt.stream().allMatch(owed -> owed >= HIGH_WATER), "paused below the high-water mark: " + pausedAt);
         assertTrue(resumedAt.stream().allMatch(owed -> owed <= LOW_WATER), "resumed above the low-water mark: " + resumedAt);
     }
 
-    private static List<Integer> owedAt(List<String> lines, String what) {
-        Pattern pattern = Pattern.compile(": " + what + ", (\\d+) bytes owed");
-        return lines.stream().map(pattern::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).toList();
-    }
-
     @Test
     @Timeout(60)
     void aHalfCloseWhileBytesAreOwedIsEchoedInFullThenClosed() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().build());
-             SocketChannel peer = nonReader(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = sendUntilOwed(server, peer, 1);
             peer.shutdownOutput();
             ByteBuffer echoed = ByteBuffer.allocate(STREAM.length);
@@ -219,7 +199,7 @@ class OwingPathInProcessTest {
     @Timeout(60)
     void aPeerThatTakesNothingForTheWriteTimeoutIsClosed() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().writeTimeout(Duration.ofMillis(200)).build());
-             SocketChannel stalled = nonReader(server.address());
+             SocketChannel stalled = Peers.nonReader(server.address());
              SocketChannel quiet = Peers.connect(server.address())) {
             sendUntilOwed(server, stalled, 1);
             await().atMost(BOUND).until(() -> server.metrics().closed(CloseCause.WRITE_TIMEOUT) == 1);
@@ -238,7 +218,7 @@ class OwingPathInProcessTest {
     @Timeout(60)
     void shutdownSendsWhatIsOwedThenEndsTheConnection() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().drainTimeout(Duration.ofSeconds(30)).build());
-        try (SocketChannel peer = nonReader(server.address())) {
+        try (SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = sendUntilOwed(server, peer, HIGH_WATER);
             long received = snapshot(server).received();
             server.shutdown();
@@ -263,7 +243,7 @@ class OwingPathInProcessTest {
     @Timeout(60)
     void theDrainTimeoutClosesAPeerThatNeverReads() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().drainTimeout(Duration.ofMillis(200)).build());
-        try (SocketChannel peer = nonReader(server.address())) {
+        try (SocketChannel peer = Peers.nonReader(server.address())) {
             sendUntilOwed(server, peer, HIGH_WATER);
             server.shutdown();
             assertTrue(server.awaitTermination(BOUND), "a peer that never reads held the server past its drain timeout");

@@ -33,6 +33,20 @@ public final class Peers {
         return bounded(channel);
     }
 
+    /**
+     * A non-blocking peer that sends and does not read, with the smallest receive window the
+     * kernel allows and a small send buffer (else its first write alone hands the kernel
+     * megabytes): the server soon owes it bytes.
+     */
+    public static SocketChannel nonReader(InetSocketAddress address) throws IOException {
+        SocketChannel peer = SocketChannel.open();
+        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
+        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
+        peer.connect(address);
+        peer.configureBlocking(false);
+        return peer;
+    }
+
     /** Sets the read timeout of {@code channel}'s blocking reads done through this class. */
     public static SocketChannel bounded(SocketChannel channel) throws IOException {
         channel.socket().setSoTimeout(READ_TIMEOUT_MS);

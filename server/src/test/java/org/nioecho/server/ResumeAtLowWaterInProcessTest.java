@@ -6,15 +6,11 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,7 +44,7 @@ class ResumeAtLowWaterInProcessTest {
              EchoServer server = EchoServer.start(ServerConfig.builder().port(0)
                      .idleTimeout(Duration.ZERO).writeTimeout(Duration.ZERO).sendBufferBytes(2048)
                      .highWaterBytes(HIGH_WATER).lowWaterBytes(LOW_WATER).build());
-             SocketChannel peer = smallWindowPeer(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             ByteBuffer toSend = ByteBuffer.wrap(STREAM);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
                 peer.write(toSend);
@@ -62,8 +58,8 @@ class ResumeAtLowWaterInProcessTest {
             await().atMost(BOUND).until(() -> server.metrics().active() == 0);
             lines = log.lines();
         }
-        List<Integer> pausedAt = owedAt(lines, "reading paused");
-        List<Integer> resumedAt = owedAt(lines, "reading resumed");
+        List<Integer> pausedAt = CapturedLog.bytesOwedAt(lines, "reading paused");
+        List<Integer> resumedAt = CapturedLog.bytesOwedAt(lines, "reading resumed");
         assertFalse(resumedAt.isEmpty(), "never resumed");
         assertTrue(pausedAt.stream().allMatch(owed -> owed == HIGH_WATER), "paused other than at the high-water mark: " + pausedAt);
         assertTrue(resumedAt.stream().allMatch(owed -> owed <= LOW_WATER), "resumed above the low-water mark: " + resumedAt);
@@ -71,15 +67,6 @@ class ResumeAtLowWaterInProcessTest {
                 "resumed later than the first write to reach the low-water mark: " + resumedAt);
     }
 
-    /** The smallest receive window the kernel allows and a small send buffer, non-blocking. */
-    private static SocketChannel smallWindowPeer(InetSocketAddress address) throws IOException {
-        SocketChannel peer = SocketChannel.open();
-        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        peer.connect(address);
-        peer.configureBlocking(false);
-        return peer;
-    }
 
     /** Reads up to EOF at most 1 KiB per read (blocking, each read bounded by SO_TIMEOUT). */
     private static byte[] readToEofInSmallReads(SocketChannel peer) throws IOException {
@@ -90,10 +77,5 @@ class ResumeAtLowWaterInProcessTest {
             all.write(chunk, 0, n);
         }
         return all.toByteArray();
-    }
-
-    private static List<Integer> owedAt(List<String> lines, String what) {
-        Pattern pattern = Pattern.compile(": " + what + ", (\\d+) bytes owed");
-        return lines.stream().map(pattern::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).toList();
     }
 }

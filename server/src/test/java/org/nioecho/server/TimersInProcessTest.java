@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -35,15 +33,6 @@ class TimersInProcessTest {
                 .highWaterBytes(8 * 1024).lowWaterBytes(2 * 1024).sendBufferBytes(2048);
     }
 
-    /** A peer with small kernel buffers that sends and does not read, non-blocking. */
-    static SocketChannel nonReader(InetSocketAddress address) throws IOException {
-        SocketChannel peer = SocketChannel.open();
-        peer.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
-        peer.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
-        peer.connect(address);
-        peer.configureBlocking(false);
-        return peer;
-    }
 
     /** Sends without reading until the server owes {@code peer} bytes (or closed it). */
     static void sendUntilOwed(EchoServer server, SocketChannel peer) {
@@ -65,7 +54,7 @@ class TimersInProcessTest {
     void aWriteStalledPeerIsNeverClosedBeforeTheWriteTimeout() throws Exception {
         Duration writeTimeout = Duration.ofMillis(400);
         try (EchoServer server = EchoServer.start(smallMarks().writeTimeout(writeTimeout).build());
-             SocketChannel stalled = nonReader(server.address())) {
+             SocketChannel stalled = Peers.nonReader(server.address())) {
             long since = System.nanoTime(); // before the first byte: owing, and the write clock, start later
             sendUntilOwed(server, stalled);
             await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(() -> {
@@ -84,7 +73,7 @@ class TimersInProcessTest {
     void theDrainTimeoutSaysInOneLineHowManyConnectionsItCloses() throws Exception {
         EchoServer server = EchoServer.start(smallMarks().drainTimeout(Duration.ofMillis(200)).build());
         try (CapturedLog log = new CapturedLog(Reactor.class);
-             SocketChannel peer = nonReader(server.address())) {
+             SocketChannel peer = Peers.nonReader(server.address())) {
             sendUntilOwed(server, peer);
             server.shutdown();
             assertTrue(server.awaitTermination(BOUND), "a peer that never reads held the server past its drain timeout");
@@ -139,8 +128,8 @@ class TimersInProcessTest {
     void aPeerWaitingForOutputMemoryWithThePressureTimeoutOffLetsTheReactorSleep() throws Exception {
         try (EchoServer server = EchoServer.start(smallMarks().highWaterBytes(4 * 1024).lowWaterBytes(1024)
                 .maxOutputMemoryBytes(4 * 1024).pressureWriteTimeout(Duration.ZERO).build());
-             SocketChannel holder = nonReader(server.address());
-             SocketChannel waiter = nonReader(server.address())) {
+             SocketChannel holder = Peers.nonReader(server.address());
+             SocketChannel waiter = Peers.nonReader(server.address())) {
             await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> {
                 holder.write(ByteBuffer.wrap(FLOOD, 0, 64 * 1024));
                 return server.metrics().outputMemoryBytes() == 4 * 1024;

@@ -28,17 +28,13 @@ import java.util.function.Consumer;
  * traffic starts ({@link #startTraffic}); from then on it times its own warm-up, run and drain.
  * In rate mode it sleeps in {@code select} (whole ms) while the next send is at least 1 ms +
  * {@value #SELECT_SLACK_NANOS} ns away; closer, it blocks in {@code select} until its
- * {@link SelectWaker} wakes it {@value #SELECT_SLACK_NANOS} ns before the send (or an echo or
+ * {@link SelectWaker} wakes it {@value #SELECT_SLACK_NANOS} ns before the send (an echo or a
  * connect ends it at once, so the arrival is timed when it comes), then polls
  * ({@code selectNow}) for the rest, so sends leave on time ({@link #planWait}). It never spins
- * while an echo is owed, except in that last stretch: an earlier version that parked between
- * sends but polled while an echo was owed held the server's reactor back (on 2 cores, 1,000
- * msg/s on one connection: the reactor runnable but waiting 216-371 ms of a 6 s run, latency
- * p99 2.6-3.2 ms), charging the generator's own delay to the server. Now, the same run: the
- * reactor waits 8-14 ms, latency p99 0.16-0.37 ms (0.47-1.10 ms when this thread polled all
- * the time), lateness p50 0.4-0.5 us and p99 21-164 us, and this thread and its waker use 22 %
- * of a core (docs/client.md, "Rate-mode timing"). A churn connection that failed waits on this
- * worker's timer before its next attempt.
+ * while an echo is owed, except in that last stretch: a client spinning on the server's core
+ * holds the server back and charges its own delay to the server's latency (measured in
+ * docs/client.md, "Rate-mode timing"). A churn connection that failed waits on this worker's
+ * timer before its next attempt.
  */
 final class LoadWorker implements Runnable {
     /** Connection attempts in flight per worker, so the server's backlog is not overrun. */

@@ -20,11 +20,7 @@ class SelectWakerTest {
             SelectWaker waker = new SelectWaker(selector, "test-waker");
             waker.start();
             try {
-                long deadline = System.nanoTime() + 2_000_000L;
-                waker.wakeAt(deadline);
-                selector.select(SELECT_BOUND_MS);
-                assertTrue(System.nanoTime() - deadline >= 0, "woken before the deadline");
-                assertFalse(waker.armed(), "the select timed out: the waker never fired");
+                assertWokenAtTheDeadline(selector, waker, "the select timed out: the waker never fired");
             } finally {
                 waker.stop();
             }
@@ -40,11 +36,7 @@ class SelectWakerTest {
             try {
                 waker.wakeAt(System.nanoTime() + Duration.ofHours(1).toNanos());
                 await().atMost(Duration.ofSeconds(10)).until(() -> waker.state() == Thread.State.TIMED_WAITING);
-                long deadline = System.nanoTime() + 2_000_000L;
-                waker.wakeAt(deadline);
-                selector.select(SELECT_BOUND_MS);
-                assertTrue(System.nanoTime() - deadline >= 0, "woken before the deadline");
-                assertFalse(waker.armed(), "the select timed out: the waker slept on towards the later deadline");
+                assertWokenAtTheDeadline(selector, waker, "the select timed out: the waker slept on towards the later deadline");
             } finally {
                 waker.stop();
             }
@@ -60,5 +52,14 @@ class SelectWakerTest {
             waker.stop();
             assertEquals(Thread.State.TERMINATED, waker.state());
         }
+    }
+
+    /** Arms a deadline 2 ms ahead and selects: the waker must end the select at it, not before. */
+    private static void assertWokenAtTheDeadline(Selector selector, SelectWaker waker, String ifNeverWoken) throws Exception {
+        long deadline = System.nanoTime() + 2_000_000L;
+        waker.wakeAt(deadline);
+        selector.select(SELECT_BOUND_MS);
+        assertTrue(System.nanoTime() - deadline >= 0, "woken before the deadline");
+        assertFalse(waker.armed(), ifNeverWoken);
     }
 }
