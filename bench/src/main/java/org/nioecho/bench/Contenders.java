@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The servers the comparison knows, as {@link ServerSpec}s with their command lines: the
- * fixed names ({@code reactor}, {@code blocking}, {@code virtual}, {@code c-epoll}) and the
+ * fixed names ({@code reactor}, {@code blocking}, {@code virtual}, {@code c-epoll},
+ * {@code ffm-epoll}) and the
  * parameterised ones, {@code netty-TRANSPORT} (one event loop) and {@code netty-TRANSPORT-N}
  * (N event loops) for TRANSPORT nio, epoll or io_uring, and {@code reactor-N}, the server with
  * {@code --reactors N} (a hook: it runs only once the server has that option, else it is
@@ -23,9 +24,9 @@ import java.util.regex.Pattern;
  */
 final class Contenders {
     /** Names that take no parameter. */
-    static final List<String> FIXED = List.of("reactor", "blocking", "virtual", "c-epoll");
+    static final List<String> FIXED = List.of("reactor", "blocking", "virtual", "c-epoll", "ffm-epoll");
     /** For usage messages: every form of name. */
-    static final String NAMES = "reactor, blocking, virtual, c-epoll, netty-nio, netty-epoll, netty-io_uring,"
+    static final String NAMES = "reactor, blocking, virtual, c-epoll, ffm-epoll (JDK 22+), netty-nio, netty-epoll, netty-io_uring,"
             + " netty-TRANSPORT-N (N event loops), reactor-N (needs the server's --reactors)";
     private static final Pattern NETTY = Pattern.compile("netty-(nio|epoll|io_uring)(?:-([1-9][0-9]{0,2}))?");
     private static final Pattern REACTORS = Pattern.compile("reactor-([1-9][0-9]{0,2})");
@@ -104,8 +105,24 @@ final class Contenders {
             case "virtual" -> new ServerSpec(name, "the same blocking server, one virtual thread per connection",
                     command(java, jvmOptions, List.of("-cp", benchJar.toString(), BlockingEchoServer.class.getName(), "--port", "0", "--virtual")),
                     VirtualThreads.available() ? null : VirtualThreads.unavailableReason() + " (run Compare on JDK 21+ to include it)");
+            case "ffm-epoll" -> new ServerSpec(name, "the reactor's loop without java.nio: its own epoll, read and write through FFM",
+                    command(java, withNativeAccess(jvmOptions), List.of("-cp", benchJar.toString(), FfmEpollEchoServer.class.getName(), "--port", "0")),
+                    ffmSkipReason());
             default -> throw new IllegalArgumentException("unknown server " + name);
         };
+    }
+
+    /** Null on JDK 22+ (the Foreign Function and Memory API is final there), else why ffm-epoll cannot run. */
+    static String ffmSkipReason() {
+        int feature = Runtime.version().feature();
+        return feature >= 22 ? null
+                : "ffm-epoll needs JDK 22 or later (java.lang.foreign); this is JDK " + feature + " (run Compare on JDK 22+ to include it)";
+    }
+
+    private static List<String> withNativeAccess(List<String> jvmOptions) {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("--enable-native-access=ALL-UNNAMED"); // the FFM downcalls, without a warning on JDK 24+
+        return options;
     }
 
     /** Null if Netty's io_uring transport can run here, else why not (kernel too old, io_uring disabled, ...). */

@@ -52,6 +52,20 @@ class ContendersTest {
     }
 
     @Test
+    void ffmEpollRunsWithNativeAccessAndOnlyOnJdk22AndLater() throws InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ServerSpec spec = Contenders.specs(List.of("ffm-epoll"), Map.of(), java, List.of("-Xmx64m"), JAR, JAR).get(0);
+        assertTrue(Contenders.known("ffm-epoll"));
+        assertTrue(String.join(" ", spec.command()).endsWith(
+                "-Xmx64m --enable-native-access=ALL-UNNAMED -cp " + JAR + " " + FfmEpollEchoServer.class.getName() + " --port 0"),
+                spec.command().toString());
+        assertEquals(Runtime.version().feature() >= 22, spec.runnable(), String.valueOf(spec.skipReason()));
+        if (!spec.runnable()) {
+            assertTrue(spec.skipReason().startsWith("ffm-epoll needs JDK 22 or later"), spec.skipReason());
+        }
+    }
+
+    @Test
     void reactorsIsAHookSkippedWhileTheServerLacksTheOption() throws InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ServerSpec spec = Contenders.specs(List.of("reactor-2"), Map.of(), java, List.of(), JAR, JAR).get(0);

@@ -44,14 +44,16 @@ class PeerServersTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"blocking", "virtual", "netty-nio", "netty-epoll", "netty-io_uring", "netty-epoll-2", "netty-io_uring-2",
-        "c-epoll"})
+        "c-epoll", "ffm-epoll"})
     void echoesOneMebibyteInChunksThenSeesTheHalfCloseAndStopsOnSigterm(String name) throws Exception {
         assumeTrue(!name.equals("virtual") || VirtualThreads.available(), VirtualThreads.unavailableReason());
+        assumeTrue(!name.equals("ffm-epoll") || Runtime.version().feature() >= 22, "ffm-epoll needs JDK 22+ (java.lang.foreign)");
         assumeTrue(!name.startsWith("netty-io_uring") || Contenders.ioUringSkipReason() == null, Contenders.ioUringSkipReason());
         ServerSpec spec = switch (name) {
             case "blocking" -> peer(name, BlockingEchoServer.class.getName());
             case "virtual" -> peer(name, BlockingEchoServer.class.getName(), "--virtual");
             case "c-epoll" -> CEpollServer.spec();
+            case "ffm-epoll" -> ffmEpoll();
             default -> peer(name, NettyEchoServer.class.getName(), Contenders.netty(name).arguments().toArray(String[]::new));
         };
         assumeTrue(spec.runnable(), "c-epoll needs cc and " + CEpollServer.SOURCE + ": " + spec.skipReason());
@@ -81,6 +83,70 @@ class PeerServersTest {
         }
         if (!name.equals("c-epoll")) { // the C server prints nothing when it stops
             assertTrue(server.lastOutput().contains("stopped"), server.lastOutput());
+        }
+    }
+
+    /**
+     * {@code ffm-epoll} owes what a socket did not take and reads on only once it is sent:
+     * 64 peers, each with a 4 KiB receive buffer against a server send buffer of 4 KiB (so the
+     * server's 64 KiB writes come up short), stream 256 KiB while reading it back, every byte checked.
+     */
+    @Test
+    void ffmEpollEchoesManyStreamsByteForByteThroughShortWrites() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 22, "ffm-epoll needs JDK 22+ (java.lang.foreign)");
+        ServerSpec spec = ffmEpoll();
+        List<String> command = new ArrayList<>(spec.command());
+        command.addAll(List.of("--send-buffer", "4096"));
+        ServerProcess server = new ServerSpec(spec.name(), spec.description(), command, null).start(START);
+        try {
+            assertTimeoutPreemptively(EXCHANGE, () -> {
+                List<CompletableFuture<Void>> peers = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    int seed = i;
+                    peers.add(CompletableFuture.runAsync(() -> streamAndCheck(server, seed), PEERS));
+                }
+                CompletableFuture.allOf(peers.toArray(CompletableFuture[]::new)).get(50, TimeUnit.SECONDS);
+            });
+        } finally {
+            assertEquals(0, server.stop(STOP_GRACE), server.lastOutput());
+        }
+    }
+
+    private static ServerSpec ffmEpoll() throws InterruptedException {
+        return Contenders.specs(List.of("ffm-epoll"), java.util.Map.of(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                List.of("-Xmx128m"), Path.of("unused.jar"), Path.of(System.getProperty("java.class.path"))).get(0);
+    }
+
+    @Test
+    void ffmEpollBeforeJdk22ExitsThreeWithOneLine() throws Exception {
+        assumeTrue(Runtime.version().feature() < 22, "this JDK has java.lang.foreign");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FfmEpollEchoServer.class.getName(), "--port", "0")
+                .redirectErrorStream(true).start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "it stops at once");
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(3, process.exitValue(), output);
+        assertEquals(1, output.lines().count(), output);
+        assertTrue(output.startsWith("ffm-epoll-echo: needs JDK 22 or later"), output);
+    }
+
+    private static final java.util.concurrent.ExecutorService PEERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "ffm-peer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private static void streamAndCheck(ServerProcess server, int seed) {
+        byte[] sent = new byte[256 * 1024];
+        new SplittableRandom(seed).nextBytes(sent);
+        try (Socket socket = connect(server, 4096)) {
+            InputStream in = socket.getInputStream();
+            CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(in), PEERS);
+            socket.getOutputStream().write(sent);
+            socket.shutdownOutput();
+            assertArrayEquals(sent, echoed.get(40, TimeUnit.SECONDS), "peer " + seed + ": every byte back, in order, then EOF");
+        } catch (Exception e) {
+            throw new AssertionError("peer " + seed, e);
         }
     }
 
@@ -178,8 +244,16 @@ class PeerServersTest {
 
     /** A connection with bounded connect and reads. */
     private static Socket connect(ServerProcess server) throws IOException {
+        return connect(server, 0);
+    }
+
+    /** The same with a receive buffer of {@code receiveBytes} (0: the system's default). */
+    private static Socket connect(ServerProcess server, int receiveBytes) throws IOException {
         Socket socket = new Socket();
         try {
+            if (receiveBytes > 0) {
+                socket.setReceiveBufferSize(receiveBytes); // before connect: it sets the window offered
+            }
             socket.connect(server.address(), SOCKET_TIMEOUT_MS);
             socket.setSoTimeout(SOCKET_TIMEOUT_MS);
             return socket;
