@@ -70,7 +70,9 @@ public final class FfmEpollEchoServer {
         scratchAddress = Libc.address(scratch);
         listener = (int) Libc.SOCKET.invokeExact(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         check(listener, "socket");
-        setIntOption(listener, SOL_SOCKET, SO_REUSEADDR, 1);
+        if (!setIntOption(listener, SOL_SOCKET, SO_REUSEADDR, 1)) {
+            throw new IllegalStateException("setsockopt SO_REUSEADDR failed");
+        }
         scratch.clear();
         scratch.putShort(0, (short) AF_INET);
         scratch.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port);
@@ -181,9 +183,10 @@ public final class FfmEpollEchoServer {
             if (fd < 0) {
                 return; // EAGAIN: none left (or the peer left before accept: the next one is tried next time)
             }
-            setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-            if (sendBufferBytes > 0) {
-                setIntOption(fd, SOL_SOCKET, SO_SNDBUF, sendBufferBytes);
+            if (!setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, 1)
+                    || sendBufferBytes > 0 && !setIntOption(fd, SOL_SOCKET, SO_SNDBUF, sendBufferBytes)) {
+                int ignored = (int) Libc.CLOSE.invokeExact(fd); // the peer is gone already: nothing to serve
+                continue;
             }
             if (fd >= owed.length) {
                 owed = Arrays.copyOf(owed, Math.max(fd + 1, owed.length * 2));
@@ -246,9 +249,9 @@ public final class FfmEpollEchoServer {
         check((int) Libc.EPOLL_CTL.invokeExact(epoll, op, fd, scratchAddress + 32), "epoll_ctl");
     }
 
-    private void setIntOption(int fd, int level, int option, int value) throws Throwable {
+    private boolean setIntOption(int fd, int level, int option, int value) throws Throwable {
         scratch.putInt(0, value);
-        check((int) Libc.SETSOCKOPT.invokeExact(fd, level, option, scratchAddress, 4), "setsockopt");
+        return (int) Libc.SETSOCKOPT.invokeExact(fd, level, option, scratchAddress, 4) == 0;
     }
 
     private static void check(int result, String call) {
