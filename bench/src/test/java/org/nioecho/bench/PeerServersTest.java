@@ -15,8 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,6 +36,12 @@ class PeerServersTest {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration EXCHANGE = Duration.ofSeconds(60);
     private static final int SOCKET_TIMEOUT_MS = 20_000;
+    /** Daemon threads for the many-peer test: each peer's writer and reader. */
+    private static final ExecutorService PEERS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "peer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     static ServerSpec peer(String name, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -113,7 +122,7 @@ class PeerServersTest {
     }
 
     private static ServerSpec ffmEpoll() throws InterruptedException {
-        return Contenders.specs(List.of("ffm-epoll"), java.util.Map.of(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return Contenders.specs(List.of("ffm-epoll"), Map.of(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 List.of("-Xmx128m"), Path.of("unused.jar"), Path.of(System.getProperty("java.class.path"))).get(0);
     }
 
@@ -129,12 +138,6 @@ class PeerServersTest {
         assertEquals(1, output.lines().count(), output);
         assertTrue(output.startsWith("ffm-epoll-echo: needs JDK 22 or later"), output);
     }
-
-    private static final java.util.concurrent.ExecutorService PEERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "ffm-peer");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private static void streamAndCheck(ServerProcess server, int seed) {
         byte[] sent = new byte[256 * 1024];
