@@ -261,7 +261,11 @@ public final class ServerProcess implements AutoCloseable {
         List<ProcessHandle> tree = ProcessTreeKill.snapshot(process.toHandle());
         ProcessTreeKill.terminate(tree);
         ProcessTreeKill.awaitExit(tree, grace);
-        int exitCode = process.isAlive() ? -1 : process.exitValue();
+        // The tree's ProcessHandles can see the exit a moment before this Process has recorded
+        // it (two stages of one JDK future, in no fixed order): isAlive() could still say true
+        // then. Waiting on the Process itself returns once it has; it adds at most a second
+        // when the process really outlived the grace period.
+        int exitCode = process.waitFor(1, TimeUnit.SECONDS) ? process.exitValue() : -1;
         end(tree);
         return exitCode;
     }
