@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
 /**
  * The servers the comparison knows, as {@link ServerSpec}s with their command lines: the
  * fixed names ({@code reactor}, {@code blocking}, {@code virtual}, {@code c-epoll},
- * {@code ffm-epoll}) and the
- * parameterised ones, {@code netty-TRANSPORT} (one event loop) and {@code netty-TRANSPORT-N}
+ * {@code ffm-epoll}) and the parameterised ones, {@code netty-TRANSPORT} (one event loop) and {@code netty-TRANSPORT-N}
  * (N event loops) for TRANSPORT nio, epoll or io_uring, and {@code reactor-N}, the server with
  * {@code --reactors N} (a hook: it runs only once the server has that option, else it is
  * skipped with the reason).
@@ -113,7 +112,7 @@ final class Contenders {
     }
 
     /** Null on JDK 22+ (the Foreign Function and Memory API is final there), else why ffm-epoll cannot run. */
-    static String ffmSkipReason() {
+    private static String ffmSkipReason() {
         int feature = Runtime.version().feature();
         return feature >= 22 ? null
                 : "ffm-epoll needs JDK 22 or later (java.lang.foreign); this is JDK " + feature + " (run Compare on JDK 22+ to include it)";

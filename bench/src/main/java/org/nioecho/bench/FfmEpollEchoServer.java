@@ -6,7 +6,10 @@ import sun.misc.Signal;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -63,7 +66,7 @@ public final class FfmEpollEchoServer {
     private final int port;
     private final int sendBufferBytes; // 0: the kernel's default, auto-tuned
 
-    private FfmEpollEchoServer(int[] address, int port, int sendBufferBytes) throws Throwable {
+    private FfmEpollEchoServer(byte[] address, int port, int sendBufferBytes) throws Throwable {
         this.sendBufferBytes = sendBufferBytes;
         eventsAddress = Libc.address(events);
         readAddress = Libc.address(readBuffer);
@@ -76,13 +79,11 @@ public final class FfmEpollEchoServer {
         scratch.clear();
         scratch.putShort(0, (short) AF_INET);
         scratch.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) port);
-        for (int i = 0; i < 4; i++) {
-            scratch.put(4 + i, (byte) address[i]);
-        }
+        scratch.put(4, address); // already in network order
         scratch.order(ByteOrder.nativeOrder()).putLong(8, 0L);
         if ((int) Libc.BIND.invokeExact(listener, scratchAddress, 16) != 0) {
-            throw new StartFailure("cannot listen on " + address[0] + "." + address[1] + "." + address[2] + "."
-                    + address[3] + ":" + port + ": bind failed (address in use?)");
+            throw new StartFailure("cannot listen on " + InetAddress.getByAddress(address).getHostAddress() + ":" + port
+                    + ": bind failed (address in use?)");
         }
         check((int) Libc.LISTEN.invokeExact(listener, 1024), "listen");
         scratch.putInt(16, 16); // socklen_t, after the 16-byte sockaddr_in
@@ -101,11 +102,17 @@ public final class FfmEpollEchoServer {
         String bind = "127.0.0.1";
         try {
             for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--port" -> port = Integer.parseInt(args[++i]);
-                    case "--bind" -> bind = args[++i];
-                    case "--send-buffer" -> sendBufferBytes = Integer.parseInt(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                String option = args[i];
+                if (!option.equals("--port") && !option.equals("--bind") && !option.equals("--send-buffer")) {
+                    throw new IllegalArgumentException("unknown option " + option);
+                }
+                if (++i == args.length) {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                switch (option) {
+                    case "--port" -> port = number(option, args[i]);
+                    case "--bind" -> bind = args[i];
+                    default -> sendBufferBytes = number(option, args[i]);
                 }
             }
             if (port < 0 || port > 65535) {
@@ -120,9 +127,15 @@ public final class FfmEpollEchoServer {
             System.exit(2);
             return;
         }
-        int[] address = parseIpv4(bind);
-        if (address == null) {
-            System.err.println("ffm-epoll-echo: --bind takes an IPv4 address, not " + bind);
+        byte[] address;
+        try {
+            InetAddress parsed = InetAddress.getByName(bind);
+            if (!(parsed instanceof Inet4Address)) {
+                throw new UnknownHostException(bind + " is not IPv4");
+            }
+            address = parsed.getAddress();
+        } catch (UnknownHostException e) {
+            System.err.println("ffm-epoll-echo: --bind takes an IPv4 address: " + e.getMessage());
             System.exit(2);
             return;
         }
@@ -260,23 +273,12 @@ public final class FfmEpollEchoServer {
         }
     }
 
-    private static int[] parseIpv4(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
+    private static int number(String option, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a whole number, not " + text);
         }
-        int[] address = new int[4];
-        for (int i = 0; i < 4; i++) {
-            try {
-                address[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            if (address[i] < 0 || address[i] > 255) {
-                return null;
-            }
-        }
-        return address;
     }
 
     /** A start that fails for a reason worth one line, not a stack trace. */

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code bench/cpu-per-message.sh} run for real, on two copies of the C epoll server (the
- * built-in {@code c-epoll} and the same program as {@code -x twin=...}): the rotation of both
+ * script's built-in {@code c-epoll} and {@link CEpollServer}'s build of the same program as
+ * {@code -x twin=...}): the rotation of both
  * modes, and the block-by-block ratio it reports checked against its own measurement lines.
  */
 class CpuPerMessageScriptIT {
@@ -37,23 +37,15 @@ class CpuPerMessageScriptIT {
     private static Path twin;
 
     @BeforeAll
-    static void compileTheTwin() throws Exception {
+    static void findTheScriptAndTheCServer() throws Exception {
         root = Path.of("").toAbsolutePath();
         while (root != null && !Files.isRegularFile(root.resolve("bench/cpu-per-message.sh"))) {
             root = root.getParent();
         }
         assumeTrue(root != null, "bench/cpu-per-message.sh not found above the working directory");
-        twin = dir.resolve("epoll-echo-twin");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-O2", "-o", twin.toString(), root.resolve("bench/c/epoll_echo.c").toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("cc.log").toFile()).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no cc: " + e.getMessage());
-            return;
-        }
-        assertTrue(cc.waitFor(60, TimeUnit.SECONDS), "cc finishes within 60 s");
-        assertEquals(0, cc.exitValue(), Files.readString(dir.resolve("cc.log")));
+        ServerSpec cEpoll = CEpollServer.spec(); // compiles the same program the script's c-epoll is
+        assumeTrue(cEpoll.runnable(), "c-epoll: " + cEpoll.skipReason());
+        twin = Path.of(cEpoll.command().get(0));
     }
 
     @Test

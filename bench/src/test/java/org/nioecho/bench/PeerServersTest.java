@@ -56,7 +56,6 @@ class PeerServersTest {
         "c-epoll", "ffm-epoll"})
     void echoesOneMebibyteInChunksThenSeesTheHalfCloseAndStopsOnSigterm(String name) throws Exception {
         assumeTrue(!name.equals("virtual") || VirtualThreads.available(), VirtualThreads.unavailableReason());
-        assumeTrue(!name.equals("ffm-epoll") || Runtime.version().feature() >= 22, "ffm-epoll needs JDK 22+ (java.lang.foreign)");
         assumeTrue(!name.startsWith("netty-io_uring") || Contenders.ioUringSkipReason() == null, Contenders.ioUringSkipReason());
         ServerSpec spec = switch (name) {
             case "blocking" -> peer(name, BlockingEchoServer.class.getName());
@@ -65,7 +64,7 @@ class PeerServersTest {
             case "ffm-epoll" -> ffmEpoll();
             default -> peer(name, NettyEchoServer.class.getName(), Contenders.netty(name).arguments().toArray(String[]::new));
         };
-        assumeTrue(spec.runnable(), "c-epoll needs cc and " + CEpollServer.SOURCE + ": " + spec.skipReason());
+        assumeTrue(spec.runnable(), name + ": " + spec.skipReason()); // c-epoll needs cc, ffm-epoll JDK 22+
         ServerProcess server = spec.start(START);
         try {
             if (name.startsWith("netty-io_uring")) {
@@ -102,8 +101,8 @@ class PeerServersTest {
      */
     @Test
     void ffmEpollEchoesManyStreamsByteForByteThroughShortWrites() throws Exception {
-        assumeTrue(Runtime.version().feature() >= 22, "ffm-epoll needs JDK 22+ (java.lang.foreign)");
         ServerSpec spec = ffmEpoll();
+        assumeTrue(spec.runnable(), spec.skipReason());
         List<String> command = new ArrayList<>(spec.command());
         command.addAll(List.of("--send-buffer", "4096"));
         ServerProcess server = new ServerSpec(spec.name(), spec.description(), command, null).start(START);
@@ -128,10 +127,9 @@ class PeerServersTest {
 
     @Test
     void ffmEpollBeforeJdk22ExitsThreeWithOneLine() throws Exception {
-        assumeTrue(Runtime.version().feature() < 22, "this JDK has java.lang.foreign");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FfmEpollEchoServer.class.getName(), "--port", "0")
-                .redirectErrorStream(true).start();
+        ServerSpec spec = ffmEpoll();
+        assumeTrue(!spec.runnable(), "this JDK has java.lang.foreign");
+        Process process = new ProcessBuilder(spec.command()).redirectErrorStream(true).start();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "it stops at once");
         String output = new String(process.getInputStream().readAllBytes());
         assertEquals(3, process.exitValue(), output);
