@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -249,6 +250,30 @@ public final class ServerProcess implements AutoCloseable {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
             return (int) fds.count();
         }
+    }
+
+    /**
+     * Socket descriptors the process has open now: those in {@code /proc/PID/fd} that link to
+     * {@code socket:[inode]}. Unlike {@link #openDescriptors()} this does not count the files the
+     * JVM opens for a moment on its own (its container support reads the cgroup's
+     * {@code memory.stat}, for one), so it can be compared exactly.
+     */
+    public int openSockets() throws IOException {
+        List<Path> fds;
+        try (Stream<Path> listed = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            fds = listed.toList();
+        }
+        int sockets = 0;
+        for (Path fd : fds) {
+            try {
+                if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                    sockets++;
+                }
+            } catch (NoSuchFileException closedSinceListed) {
+                // no longer open: not counted
+            }
+        }
+        return sockets;
     }
 
     /**

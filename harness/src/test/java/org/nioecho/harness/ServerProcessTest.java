@@ -244,6 +244,33 @@ class ServerProcessTest {
         }
     }
 
+    /**
+     * openSockets counts the server's sockets exactly, one per accepted connection, and none of
+     * its other descriptors (the jar, the runtime image, the standard streams' pipes).
+     */
+    @Test
+    void openSocketsCountsOneSocketPerConnectionAndNoOtherDescriptor() throws Exception {
+        try (ServerProcess server = ServerProcess.builder().start()) {
+            int baseline = server.openSockets();
+            assertTrue(baseline >= 1 && baseline < server.openDescriptors(),
+                    baseline + " sockets of " + server.openDescriptors() + " descriptors");
+            List<Socket> peers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    Socket peer = new Socket();
+                    peers.add(peer);
+                    peer.connect(server.address(), 10_000);
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.openSockets() == baseline + 5);
+            } finally {
+                for (Socket peer : peers) {
+                    peer.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openSockets() == baseline);
+        }
+    }
+
     @Test
     void portInUseIsOneLineAndExitCode1() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Notes §5 (the waitpid loop): many peers close in the same instant; one wake-up brings
- * many ready keys and the reactor must reap every one: connection count and descriptors
- * back to the baseline, no CLOSE_WAIT left on the server's side.
+ * many ready keys and the reactor must reap every one: connection count and the server's
+ * sockets back to the baseline, no CLOSE_WAIT left on the server's side.
  */
 final class ManyCloseScenario implements Scenario {
     private static final int CLIENTS = 1000;
@@ -40,8 +40,9 @@ final class ManyCloseScenario implements Scenario {
             int port = server.port();
             warmUp(server);
             int baselineFds = server.openDescriptors();
+            int baselineSockets = server.openSockets();
             ServerStats before = Servers.statsLogged(timeline, server);
-            timeline.log("server", baselineFds + " open descriptors (baseline)");
+            timeline.log("server", baselineFds + " open descriptors, " + baselineSockets + " of them sockets (baseline)");
             long openStart = System.nanoTime();
             for (int i = 0; i < CLIENTS; i++) {
                 Socket socket = new Socket();
@@ -51,30 +52,32 @@ final class ManyCloseScenario implements Scenario {
             timeline.log("client", "connect x" + CLIENTS, "ok, in " + millisSince(openStart) + " ms");
             boolean allAccepted = Poll.until(REAP_TIMEOUT, () -> Servers.stats(server).open() == CLIENTS);
             ServerStats peak = Servers.statsLogged(timeline, server);
-            int peakFds = server.openDescriptors();
-            timeline.log("server", peakFds + " open descriptors with " + peak.open() + " connections open");
+            int peakSockets = server.openSockets();
+            timeline.log("server", server.openDescriptors() + " open descriptors, " + peakSockets + " sockets, with "
+                    + peak.open() + " connections open");
             long closeStart = System.nanoTime();
             for (Socket socket : clients) {
                 socket.close();
             }
             timeline.log("client", "close x" + CLIENTS + " in one loop", "ok, in " + millisSince(closeStart) + " ms");
             boolean reaped = Poll.until(REAP_TIMEOUT, () -> Servers.stats(server).open() == 0
-                    && server.openDescriptors() <= baselineFds && closeWaitOn(port) == 0);
+                    && server.openSockets() <= baselineSockets && closeWaitOn(port) == 0);
             long reapMs = millisSince(closeStart);
             ServerStats after = Servers.statsLogged(timeline, server);
-            int afterFds = server.openDescriptors();
+            int afterSockets = server.openSockets();
             long closeWait = closeWaitOn(port);
             long timeWait = TcpTable.onPort(port).stream()
                     .filter(e -> e.remote().getPort() == port && e.state() == TcpState.TIME_WAIT).count();
-            timeline.log("server", afterFds + " open descriptors, " + after.open() + " connections open, "
+            timeline.log("server", server.openDescriptors() + " open descriptors, " + afterSockets + " sockets, "
+                    + after.open() + " connections open, "
                     + (reaped ? "reaped within " + reapMs + " ms of the first close" : "NOT reaped within " + REAP_TIMEOUT.toSeconds() + " s"));
             timeline.log("kernel", closeWait + " CLOSE_WAIT on the server's side, " + timeWait + " TIME_WAIT on the clients' side");
             long eofs = after.closed("eof") - before.closed("eof");
-            boolean matched = allAccepted && reaped && after.open() == 0 && afterFds <= baselineFds && closeWait == 0
-                    && eofs == CLIENTS;
+            boolean matched = allAccepted && reaped && after.open() == 0 && afterSockets <= baselineSockets
+                    && closeWait == 0 && eofs == CLIENTS;
             String observed = CLIENTS + " peers closed in one loop: "
                     + eofs + " reaped as eof, connections open " + peak.open() + " → " + after.open()
-                    + ", server descriptors " + baselineFds + " → " + peakFds + " → " + afterFds + ", "
+                    + ", server sockets " + baselineSockets + " → " + peakSockets + " → " + afterSockets + ", "
                     + closeWait + " CLOSE_WAIT left, " + timeWait + " client TIME_WAIT; all reaped in " + reapMs + " ms";
             if (context.evidence().traced()) {
                 KernelFacts facts = context.evidence().facts();
