@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * ({@link #builder()}: {@code java -jar echo-server.jar --port 0 ...}, ready once it prints
  * "listening on") or any command ({@link #command}, e.g. {@code /bin/sh -c CMD}, ready once
  * it prints "listening on" or once its port is in LISTEN). Keeps its output, sends it
- * signals, reads its CPU time and descriptors from {@code /proc}, and ends the whole process
+ * signals, reads its threads' busy time, descriptors and sockets from {@code /proc}, and ends the whole process
  * tree: {@link #stop} with SIGTERM first, {@link #close} with SIGKILL.
  *
  * <pre>{@code
@@ -237,12 +237,30 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** User plus system CPU time the process has used, from {@code /proc/PID/stat}. */
-    public Duration cpuTime() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-        return Duration.ofMillis(ticks * 10); // USER_HZ is 100 on Linux
+    /**
+     * Time the process's threads named {@code threadName} (as the kernel keeps it: at most 15
+     * characters, so {@code nioecho-reactor-1} is {@code nioecho-reactor}) have spent running or
+     * waiting for a CPU, from {@code /proc/PID/task/TID/schedstat}. A thread blocked in a system
+     * call adds nothing and a spinning one adds the wall time, however loaded the machine is.
+     * The JIT compiler's and the garbage collector's threads, busy on their own, do not count.
+     */
+    public Duration busyTime(String threadName) throws IOException {
+        List<Path> tasks;
+        try (Stream<Path> listed = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+            tasks = listed.toList();
+        }
+        long nanos = 0;
+        for (Path task : tasks) {
+            try {
+                if (Files.readString(task.resolve("comm")).trim().equals(threadName)) {
+                    String[] schedstat = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    nanos += Long.parseLong(schedstat[0]) + Long.parseLong(schedstat[1]);
+                }
+            } catch (NoSuchFileException endedSinceListed) {
+                // a thread that has ended adds nothing more
+            }
+        }
+        return Duration.ofNanos(nanos);
     }
 
     /** Descriptors the process has open now, from {@code /proc/PID/fd}. */
