@@ -238,7 +238,7 @@ class FaultInjectionTest {
             assertArrayEquals(payload, Peers.echo(server.address(), payload));
 
             // Neither the write timeout nor anything else ends the stall.
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
                     .until(() -> server.metrics().active() == 1 && server.metrics().closedTotal() == 1);
             assertEquals(0, server.metrics().closed(CloseCause.WRITE_TIMEOUT));
 
