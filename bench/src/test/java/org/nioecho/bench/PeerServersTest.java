@@ -164,7 +164,7 @@ class PeerServersTest {
                 assertEquals("ping", new String(socket.getInputStream().readNBytes(4)));
             }
             // Netty names its threads multiThreadIoEventLoopGroup-G-I; the kernel keeps the first 15 characters
-            assertEquals(netty.eventLoops(), eventLoopThreads(server.pid()), "event-loop threads of " + name);
+            assertEquals(netty.eventLoops(), server.threadCount("multiThreadIoEv"), "event-loop threads of " + name);
         } finally {
             assertEquals(0, server.stop(STOP_GRACE), server.lastOutput());
         }
@@ -195,18 +195,6 @@ class PeerServersTest {
                     return false; // closed between list and read
                 }
             });
-        }
-    }
-
-    private static long eventLoopThreads(long pid) throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            return tasks.filter(task -> {
-                try {
-                    return Files.readString(task.resolve("comm")).startsWith("multiThreadIoEv");
-                } catch (IOException e) {
-                    return false; // the thread ended between list and read
-                }
-            }).count();
         }
     }
 

@@ -245,17 +245,11 @@ public final class ServerProcess implements AutoCloseable {
      * The JIT compiler's and the garbage collector's threads, busy on their own, do not count.
      */
     public Duration busyTime(String threadName) throws IOException {
-        List<Path> tasks;
-        try (Stream<Path> listed = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
-            tasks = listed.toList();
-        }
         long nanos = 0;
-        for (Path task : tasks) {
+        for (Path task : threadsNamed(threadName)) {
             try {
-                if (Files.readString(task.resolve("comm")).trim().equals(threadName)) {
-                    String[] schedstat = Files.readString(task.resolve("schedstat")).trim().split(" ");
-                    nanos += Long.parseLong(schedstat[0]) + Long.parseLong(schedstat[1]);
-                }
+                String[] schedstat = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                nanos += Long.parseLong(schedstat[0]) + Long.parseLong(schedstat[1]);
             } catch (NoSuchFileException endedSinceListed) {
                 // a thread that has ended adds nothing more
             }
@@ -263,11 +257,29 @@ public final class ServerProcess implements AutoCloseable {
         return Duration.ofNanos(nanos);
     }
 
+    /** How many of the process's threads are named {@code threadName} (as the kernel keeps it; see {@link #busyTime}). */
+    public int threadCount(String threadName) throws IOException {
+        return threadsNamed(threadName).size();
+    }
+
+    /** The {@code /proc/PID/task/TID} directories of the threads named {@code threadName}. */
+    private List<Path> threadsNamed(String threadName) throws IOException {
+        List<Path> named = new ArrayList<>();
+        for (Path task : procEntries("task")) {
+            try {
+                if (Files.readString(task.resolve("comm")).trim().equals(threadName)) {
+                    named.add(task);
+                }
+            } catch (NoSuchFileException endedSinceListed) {
+                // not a thread any more
+            }
+        }
+        return named;
+    }
+
     /** Descriptors the process has open now, from {@code /proc/PID/fd}. */
     public int openDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
-            return (int) fds.count();
-        }
+        return procEntries("fd").size();
     }
 
     /**
@@ -277,12 +289,8 @@ public final class ServerProcess implements AutoCloseable {
      * {@code memory.stat}, for one), so it can be compared exactly.
      */
     public int openSockets() throws IOException {
-        List<Path> fds;
-        try (Stream<Path> listed = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
-            fds = listed.toList();
-        }
         int sockets = 0;
-        for (Path fd : fds) {
+        for (Path fd : procEntries("fd")) {
             try {
                 if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
                     sockets++;
@@ -292,6 +300,13 @@ public final class ServerProcess implements AutoCloseable {
             }
         }
         return sockets;
+    }
+
+    /** The entries of {@code /proc/PID/DIR} now (its threads for {@code task}, its descriptors for {@code fd}). */
+    private List<Path> procEntries(String dir) throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(pid()), dir))) {
+            return entries.toList();
+        }
     }
 
     /**

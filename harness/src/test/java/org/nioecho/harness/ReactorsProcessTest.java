@@ -12,15 +12,12 @@ import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -42,7 +39,7 @@ class ReactorsProcessTest {
         int peers = 8;
         try (ServerProcess server = ServerProcess.builder()
                 .args("--reactors", "4", "--metrics-port", "0", "--drain-timeout", "30s").start()) {
-            assertEquals(4, reactorThreads(server.pid()), "reactor threads");
+            assertEquals(4, server.threadCount("nioecho-reactor"), "reactor threads");
             List<SocketChannel> channels = new ArrayList<>();
             List<byte[]> streams = new ArrayList<>();
             try {
@@ -152,7 +149,7 @@ class ReactorsProcessTest {
     void autoStartsOneReactorPerProcessor() throws Exception {
         int processors = Runtime.getRuntime().availableProcessors();
         try (ServerProcess server = ServerProcess.builder().args("--reactors", "auto").start()) {
-            assertEquals(processors, reactorThreads(server.pid()), "reactor threads");
+            assertEquals(processors, server.threadCount("nioecho-reactor"), "reactor threads");
             byte[] payload = Peers.randomBytes(100_000, 7);
             assertArrayEquals(payload, Peers.echo(server.address(), payload));
             server.signal("TERM");
@@ -164,23 +161,6 @@ class ReactorsProcessTest {
      * The process's reactor threads, from the kernel's task list ({@code comm} holds 15
      * characters: {@code nioecho-reactor-1} is {@code nioecho-reactor} there).
      */
-    private static int reactorThreads(long pid) throws IOException {
-        int count = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim();
-                    if (name.equals("nioecho-reactor")) {
-                        count++;
-                    }
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // a thread that ended while listing: not a reactor
-                }
-            }
-        }
-        return count;
-    }
-
     private static long metric(ServerProcess server, String name) throws IOException {
         URLConnection connection = URI.create(server.metricsUrl()).toURL().openConnection();
         connection.setConnectTimeout(10_000);
